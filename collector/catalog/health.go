@@ -1,0 +1,87 @@
+package catalog
+
+// SourceHealth is the pseudo-source of govpulse's own metrics.
+const SourceHealth = "health"
+
+// Error reasons of a failed source run, the values of the reason label.
+const (
+	ReasonTimeout   = "timeout"
+	ReasonTransport = "transport"
+	ReasonHTTP4xx   = "http_4xx"
+	ReasonHTTP429   = "http_429"
+	ReasonHTTP5xx   = "http_5xx"
+	ReasonTooLarge  = "too_large"
+	ReasonDecode    = "decode"
+	ReasonInvalid   = "invalid"
+	ReasonPanic     = "panic"
+	ReasonOther     = "other"
+)
+
+// ErrorReasons lists every reason, so counters can be pre-initialised at 0.
+var ErrorReasons = []string{ReasonTimeout, ReasonTransport, ReasonHTTP4xx, ReasonHTTP429, ReasonHTTP5xx, ReasonTooLarge, ReasonDecode, ReasonInvalid, ReasonPanic, ReasonOther}
+
+// Record rejection reasons: one bad record is dropped and counted, the batch goes on.
+const (
+	RejectNegative     = "negative_count"
+	RejectInconsistent = "inconsistent"
+	RejectUnknownCode  = "unknown_code"
+	RejectBadCode      = "bad_code"
+	RejectDuplicate    = "duplicate"
+	RejectCardinality  = "cardinality_cap"
+)
+
+// RejectReasons lists every record rejection reason.
+var RejectReasons = []string{RejectNegative, RejectInconsistent, RejectUnknownCode, RejectBadCode, RejectDuplicate, RejectCardinality}
+
+// Per-source health (DESIGN.md §3) and the daemon's own metrics.
+var (
+	SourceUp = &Metric{
+		Name:   "govpulse_source_up",
+		Help:   "1 if the source's last run succeeded, 0 if it failed (the last good data is still served).",
+		Labels: []string{LabelSource},
+		Source: SourceHealth,
+	}
+	SourceLastSuccess = &Metric{
+		Name:   "govpulse_source_last_success_timestamp_seconds",
+		Help:   "Unix time of the source's last successful run; 0 if it never succeeded.",
+		Unit:   "seconds",
+		Labels: []string{LabelSource},
+		Source: SourceHealth,
+	}
+	SourceDuration = &Metric{
+		Name:   "govpulse_source_duration_seconds",
+		Help:   "Duration of the source's last run, successful or not.",
+		Unit:   "seconds",
+		Labels: []string{LabelSource},
+		Source: SourceHealth,
+	}
+	SourceErrors = &Metric{
+		Name:   "govpulse_source_errors_total",
+		Help:   "Failed source runs by reason since govpulse started.",
+		Kind:   Counter,
+		Labels: []string{LabelSource, LabelReason},
+		Source: SourceHealth,
+	}
+	SourceSamples = &Metric{
+		Name:   "govpulse_source_samples",
+		Help:   "Samples the source's current (last good) data exports.",
+		Labels: []string{LabelSource},
+		Source: SourceHealth,
+	}
+	SourceRejected = &Metric{
+		Name:   "govpulse_source_records_rejected_total",
+		Help:   "Upstream records dropped at decode by reason (negative_count, inconsistent, unknown_code, bad_code, duplicate, cardinality_cap) since govpulse started.",
+		Kind:   Counter,
+		Labels: []string{LabelSource, LabelReason},
+		Source: SourceHealth,
+	}
+	SourceSchedule = &Metric{
+		Name:   "govpulse_source_schedule_interval_seconds",
+		Help:   "Nominal interval between two runs of the source, from its cron schedule; data older than two intervals is stale.",
+		Unit:   "seconds",
+		Labels: []string{LabelSource},
+		Source: SourceHealth,
+	}
+)
+
+var healthMetrics = []*Metric{SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceSchedule}
