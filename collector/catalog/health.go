@@ -28,10 +28,11 @@ const (
 	RejectBadCode      = "bad_code"
 	RejectDuplicate    = "duplicate"
 	RejectCardinality  = "cardinality_cap"
+	RejectMalformed    = "malformed"
 )
 
 // RejectReasons lists every record rejection reason.
-var RejectReasons = []string{RejectNegative, RejectInconsistent, RejectUnknownCode, RejectBadCode, RejectDuplicate, RejectCardinality}
+var RejectReasons = []string{RejectNegative, RejectInconsistent, RejectUnknownCode, RejectBadCode, RejectDuplicate, RejectCardinality, RejectMalformed}
 
 // Per-source health (DESIGN.md §3) and the daemon's own metrics.
 var (
@@ -70,7 +71,7 @@ var (
 	}
 	SourceRejected = &Metric{
 		Name:   "govpulse_source_records_rejected_total",
-		Help:   "Upstream records dropped at decode by reason (negative_count, inconsistent, unknown_code, bad_code, duplicate, cardinality_cap) since govpulse started.",
+		Help:   "Upstream records dropped at decode by reason (negative_count, inconsistent, unknown_code, bad_code, duplicate, cardinality_cap, malformed) since govpulse started.",
 		Kind:   Counter,
 		Labels: []string{LabelSource, LabelReason},
 		Source: SourceHealth,

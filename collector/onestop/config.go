@@ -1,0 +1,232 @@
+package onestop
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Formats of the upstream report.
+const (
+	FormatStandard = "standard"
+	FormatMapping  = "mapping"
+)
+
+// Detail levels: per agency and field, or per agency only (field label empty),
+// for deployments that must keep the series count down.
+const (
+	DetailField  = "field"
+	DetailAgency = "agency"
+)
+
+// Config is the `onestop:` block of a source.
+type Config struct {
+	// Format is "standard" (govpulse's report JSON) or "mapping" (Mapping below).
+	Format string `yaml:"format"`
+	// Detail is "field" (default) or "agency".
+	Detail  string   `yaml:"detail"`
+	Mapping *Mapping `yaml:"mapping"`
+}
+
+// Mapping describes a vendor's report endpoint declaratively.
+type Mapping struct {
+	// Path is appended to the source's http.url.
+	Path string `yaml:"path"`
+	// Query holds constant query parameters (tenant ids and the like).
+	Query map[string]string `yaml:"query"`
+	// PeriodParam, if set, receives the period name (month, quarter, year).
+	PeriodParam string `yaml:"period_param"`
+	// FromParam and ToParam receive the start of the period's first day and the
+	// last second of its last day, formatted with the Go time layouts
+	// FromLayout and ToLayout (default 2006-01-02).
+	FromParam  string      `yaml:"from_param"`
+	FromLayout string      `yaml:"from_layout"`
+	ToParam    string      `yaml:"to_param"`
+	ToLayout   string      `yaml:"to_layout"`
+	Pagination *Pagination `yaml:"pagination"`
+	// ItemsPath is the JSON path of the array of rows ("" = the body itself).
+	ItemsPath string `yaml:"items_path"`
+	// Columns maps each govpulse column (see Columns) to a JSON path inside an
+	// item. agency is required; field is required for per-field detail.
+	Columns map[string]string `yaml:"columns"`
+	// ValueMaps translate vendor codes to govpulse codes, per column (agency or
+	// field). A code absent from a map that is defined is an unknown code.
+	ValueMaps map[string]map[string]string `yaml:"value_maps"`
+}
+
+// Pagination describes page-numbered endpoints.
+type Pagination struct {
+	PageParam string `yaml:"page_param"`
+	SizeParam string `yaml:"size_param"`
+	Size      int    `yaml:"size"`
+	// First is the number of the first page (0 or 1).
+	First int `yaml:"first"`
+	// TotalPagesPath is the JSON path of the page count; without it, paging
+	// stops at the first page shorter than Size.
+	TotalPagesPath string `yaml:"total_pages_path"`
+	// MaxPages bounds a run against a misbehaving upstream (default 1000).
+	MaxPages int `yaml:"max_pages"`
+}
+
+// Column names. Count columns are named <group>_<label value> after the
+// catalog's label values, so the mapping reads like the metrics it feeds.
+const (
+	ColAgency             = "agency"
+	ColField              = "field"
+	ColCarriedOver        = "carried_over"
+	ColWithdrawn          = "withdrawn"
+	ColAwaitingSupplement = "awaiting_supplement"
+)
+
+// Columns lists every column a mapping may name.
+func Columns() []string {
+	out := []string{ColAgency, ColField, ColCarriedOver, ColWithdrawn, ColAwaitingSupplement}
+	for _, c := range countColumns {
+		if c.group != "" {
+			out = append(out, c.name)
+		}
+	}
+	sort.Strings(out)
+	return dedupe(out)
+}
+
+func dedupe(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Standard is the built-in mapping of govpulse's standard report (format
+// "standard"): GET <url>/govpulse/v1/report?period=&from=&to=&page=&page_size=.
+func Standard() *Mapping {
+	cols := map[string]string{ColAgency: "agency", ColField: "field"}
+	for _, c := range countColumns {
+		if c.group == "" {
+			cols[c.name] = c.name
+		} else {
+			cols[c.name] = c.group + "." + c.value
+		}
+	}
+	return &Mapping{
+		Path:        "/govpulse/v1/report",
+		PeriodParam: "period",
+		FromParam:   "from", FromLayout: time.DateOnly,
+		ToParam: "to", ToLayout: time.DateOnly,
+		Pagination: &Pagination{PageParam: "page", SizeParam: "page_size", Size: 1000, First: 1, TotalPagesPath: "pages", MaxPages: 1000},
+		ItemsPath:  "rows",
+		Columns:    cols,
+	}
+}
+
+// SetDefaults fills unset fields.
+func (c *Config) SetDefaults() {
+	if c.Format == "" {
+		c.Format = FormatStandard
+	}
+	if c.Detail == "" {
+		c.Detail = DetailField
+	}
+	if c.Format == FormatStandard && c.Mapping == nil {
+		c.Mapping = Standard()
+	}
+	if m := c.Mapping; m != nil {
+		if m.FromLayout == "" {
+			m.FromLayout = time.DateOnly
+		}
+		if m.ToLayout == "" {
+			m.ToLayout = time.DateOnly
+		}
+		if p := m.Pagination; p != nil && p.MaxPages == 0 {
+			p.MaxPages = 1000
+		}
+	}
+}
+
+// FieldError is one problem with a path relative to the onestop block.
+type FieldError struct{ Path, Msg string }
+
+// Validate reports every problem.
+func (c *Config) Validate() []FieldError {
+	var errs []FieldError
+	add := func(path, format string, args ...any) {
+		errs = append(errs, FieldError{path, fmt.Sprintf(format, args...)})
+	}
+	switch c.Format {
+	case FormatStandard:
+		if c.Mapping != nil && c.Mapping.Path == "" {
+			add("mapping", "must not be set with format standard")
+		}
+	case FormatMapping:
+		if c.Mapping == nil {
+			add("mapping", "required with format mapping")
+		}
+	default:
+		add("format", "must be %q or %q, not %q", FormatStandard, FormatMapping, c.Format)
+	}
+	if c.Detail != DetailField && c.Detail != DetailAgency {
+		add("detail", "must be %q or %q, not %q", DetailField, DetailAgency, c.Detail)
+	}
+	m := c.Mapping
+	if m == nil {
+		return errs
+	}
+	if !strings.HasPrefix(m.Path, "/") {
+		add("mapping.path", "must start with /, got %q", m.Path)
+	}
+	if m.FromParam == "" || m.ToParam == "" {
+		add("mapping.from_param", "from_param and to_param are required: a report without a date range cannot be a period report")
+	}
+	known := map[string]bool{}
+	for _, col := range Columns() {
+		known[col] = true
+	}
+	cols := sortedKeys(m.Columns)
+	for _, col := range cols {
+		if !known[col] {
+			add("mapping.columns."+col, "unknown column; known: %s", strings.Join(Columns(), ", "))
+		}
+		if strings.TrimSpace(m.Columns[col]) == "" {
+			add("mapping.columns."+col, "empty path")
+		}
+	}
+	if m.Columns[ColAgency] == "" {
+		add("mapping.columns.agency", "required")
+	}
+	if c.Detail == DetailField && m.Columns[ColField] == "" {
+		add("mapping.columns.field", "required with detail field")
+	}
+	for _, col := range sortedKeys(m.ValueMaps) {
+		if col != ColAgency && col != ColField {
+			add("mapping.value_maps."+col, "only agency and field codes can be mapped")
+		}
+	}
+	if p := m.Pagination; p != nil {
+		if p.PageParam == "" {
+			add("mapping.pagination.page_param", "required")
+		}
+		if p.Size <= 0 {
+			add("mapping.pagination.size", "must be positive, got %d", p.Size)
+		}
+		if p.First != 0 && p.First != 1 {
+			add("mapping.pagination.first", "must be 0 or 1, got %d", p.First)
+		}
+		if p.MaxPages < 0 {
+			add("mapping.pagination.max_pages", "must not be negative")
+		}
+	}
+	return errs
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
