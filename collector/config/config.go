@@ -1,0 +1,298 @@
+// Package config reads govpulse's YAML configuration: strictly (unknown keys
+// are errors), with every default written once in SetDefaults, and a Validate
+// that reports every problem with its file, line and path.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/httpc"
+	"github.com/govpulse/govpulse/collector/onestop"
+	"github.com/govpulse/govpulse/collector/source"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Province   Province           `yaml:"province"`
+	Thresholds catalog.Thresholds `yaml:"thresholds"`
+	// StateDir holds cursors and buffers that must survive a restart.
+	StateDir string `yaml:"state_dir"`
+	// MaxSeriesPerMetric caps one metric's series per source; the excess is
+	// dropped and counted (govpulse_source_records_rejected_total{reason="cardinality_cap"}).
+	MaxSeriesPerMetric int `yaml:"max_series_per_metric"`
+	// Agencies and Fields are the code whitelists, inline or from CSV files
+	// (relative paths are relative to the config file).
+	AgenciesFile string          `yaml:"agencies_file"`
+	Agencies     []source.Agency `yaml:"agencies"`
+	FieldsFile   string          `yaml:"fields_file"`
+	Fields       []source.Field  `yaml:"fields"`
+	Sources      []Source        `yaml:"sources"`
+}
+
+// Province identifies the deployment.
+type Province struct {
+	Code     string `yaml:"code"`
+	Name     string `yaml:"name"`
+	Timezone string `yaml:"timezone"`
+}
+
+// Source is one upstream to collect on a schedule.
+type Source struct {
+	Name string `yaml:"name"`
+	Type string `yaml:"type"`
+	// Schedule is a 5-field cron expression or a descriptor (@every 5m),
+	// optionally prefixed by CRON_TZ=Asia/Ho_Chi_Minh.
+	Schedule string `yaml:"schedule"`
+	// Timeout bounds one whole run (all pages, all retries).
+	Timeout time.Duration   `yaml:"timeout"`
+	HTTP    httpc.Config    `yaml:"http"`
+	Onestop *onestop.Config `yaml:"onestop"`
+}
+
+// Defaults, written once.
+const (
+	DefaultTimezone           = "Asia/Ho_Chi_Minh"
+	DefaultStateDir           = "data"
+	DefaultMaxSeriesPerMetric = 200000
+	DefaultSourceTimeout      = 2 * time.Minute
+	DefaultSchedule           = "CRON_TZ=Asia/Ho_Chi_Minh */5 * * * *"
+)
+
+// SourceTypes lists the source types this build knows. The registry in
+// package collector must have one factory per entry.
+var SourceTypes = []string{catalog.SourceOnestop}
+
+// CronParser is the schedule syntax: 5 fields or a descriptor, with CRON_TZ.
+var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// SetDefaults fills every unset field.
+func (c *Config) SetDefaults() {
+	if c.Province.Timezone == "" {
+		c.Province.Timezone = DefaultTimezone
+	}
+	if c.StateDir == "" {
+		c.StateDir = DefaultStateDir
+	}
+	if c.MaxSeriesPerMetric == 0 {
+		c.MaxSeriesPerMetric = DefaultMaxSeriesPerMetric
+	}
+	d := catalog.DefaultThresholds
+	t := &c.Thresholds
+	if t.LateRateWarning == 0 {
+		t.LateRateWarning = d.LateRateWarning
+	}
+	if t.LateRateCritical == 0 {
+		t.LateRateCritical = d.LateRateCritical
+	}
+	if t.LateMinVolume == 0 {
+		t.LateMinVolume = d.LateMinVolume
+	}
+	if t.LateRateDefinition == "" {
+		t.LateRateDefinition = d.LateRateDefinition
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if s.Schedule == "" {
+			s.Schedule = DefaultSchedule
+		}
+		if s.Timeout == 0 {
+			s.Timeout = DefaultSourceTimeout
+		}
+		s.HTTP.SetDefaults()
+		if s.Type == catalog.SourceOnestop && s.Onestop == nil {
+			s.Onestop = &onestop.Config{}
+		}
+		if s.Onestop != nil {
+			s.Onestop.SetDefaults()
+		}
+	}
+}
+
+// Problem is one invalid setting.
+type Problem struct {
+	Line int
+	Path string
+	Msg  string
+}
+
+// Error lists every problem of one file.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%s:%d: ", e.File, p.Line)
+		if p.Path != "" {
+			b.WriteString(p.Path + ": ")
+		}
+		b.WriteString(p.Msg)
+	}
+	return b.String()
+}
+
+// Load reads, defaults and validates a config file. The error, if any, is an
+// *Error naming file, line and field of every problem.
+func Load(file string) (*Config, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read config: %w", err)
+	}
+	return Parse(file, b)
+}
+
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// Parse is Load on bytes; file names the source in errors and anchors
+// relative paths.
+func Parse(file string, b []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	// An empty file is valid: all defaults.
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(file, err)
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(b, &root) // decoded above: it parses
+	c.SetDefaults()
+	probs := c.validate(filepath.Dir(file))
+	if len(probs) == 0 {
+		return &c, nil
+	}
+	for i := range probs {
+		probs[i].Line = lineOf(&root, probs[i].Path)
+	}
+	return nil, &Error{File: file, Problems: probs}
+}
+
+// yamlError turns yaml.v3's "line N: msg" lines into file:line: msg.
+func yamlError(file string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		e := &Error{File: file}
+		for _, m := range te.Errors {
+			p := Problem{Msg: m}
+			if sub := yamlLine.FindStringSubmatch(m); sub != nil {
+				p.Line, _ = strconv.Atoi(sub[1])
+				p.Msg = sub[2]
+			}
+			e.Problems = append(e.Problems, p)
+		}
+		return e
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	p := Problem{Msg: msg}
+	if sub := yamlLine.FindStringSubmatch(msg); sub != nil {
+		p.Line, _ = strconv.Atoi(sub[1])
+		p.Msg = sub[2]
+	}
+	return &Error{File: file, Problems: []Problem{p}}
+}
+
+// lineOf finds the line of a path such as "sources[1].http.url" in the YAML
+// tree, falling back to the nearest ancestor that exists (a missing field is
+// reported where its parent is).
+func lineOf(root *yaml.Node, path string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, seg := range splitPath(path) {
+		next := child(n, seg)
+		if next == nil {
+			break
+		}
+		n, line = next, next.Line
+	}
+	return line
+}
+
+func splitPath(p string) []string {
+	var out []string
+	for _, part := range strings.Split(p, ".") {
+		key, rest, _ := strings.Cut(part, "[")
+		if key != "" {
+			out = append(out, key)
+		}
+		for rest != "" {
+			idx, after, _ := strings.Cut(rest, "]")
+			out = append(out, "["+idx+"]")
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return out
+}
+
+func child(n *yaml.Node, seg string) *yaml.Node {
+	if strings.HasPrefix(seg, "[") {
+		i, err := strconv.Atoi(strings.Trim(seg, "[]"))
+		if n.Kind != yaml.SequenceNode || err != nil || i >= len(n.Content) {
+			return nil
+		}
+		return n.Content[i]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == seg {
+			v := n.Content[i+1]
+			if v.Kind == yaml.ScalarNode {
+				return v
+			}
+			// A block's own line is its key's: that is where a reader looks.
+			k := *v
+			k.Line = n.Content[i].Line
+			return &k
+		}
+	}
+	return nil
+}
+
+// Interval is the nominal time between two runs of a schedule.
+func Interval(s cron.Schedule) time.Duration {
+	t0 := s.Next(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+	return s.Next(t0).Sub(t0)
+}
+
+func sortedUnique(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Check defaults and validates a config built in code (the demo); problems
+// carry paths but no lines.
+func (c *Config) Check() error {
+	c.SetDefaults()
+	if probs := c.validate("."); len(probs) > 0 {
+		return &Error{File: "(built-in)", Problems: probs}
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package config
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/source"
+)
+
+// validate checks everything and loads the unit files; paths in problems are
+// YAML paths, resolved to lines by the caller.
+func (c *Config) validate(dir string) []Problem {
+	var probs []Problem
+	add := func(path, format string, args ...any) {
+		probs = append(probs, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	if _, err := time.LoadLocation(c.Province.Timezone); err != nil {
+		add("province.timezone", "unknown time zone %q", c.Province.Timezone)
+	}
+	t := c.Thresholds
+	if !(t.LateRateWarning > 0 && t.LateRateWarning < 1) {
+		add("thresholds.late_rate_warning", "must be a ratio between 0 and 1 (0.05 means 5%%), got %v", t.LateRateWarning)
+	}
+	if !(t.LateRateCritical > t.LateRateWarning && t.LateRateCritical <= 1) {
+		add("thresholds.late_rate_critical", "must be above late_rate_warning (%v) and at most 1, got %v", t.LateRateWarning, t.LateRateCritical)
+	}
+	if t.LateMinVolume < 1 {
+		add("thresholds.late_min_volume", "must be at least 1, got %d", t.LateMinVolume)
+	}
+	if !catalog.LabelValues[catalog.LabelDefinition].Allows(t.LateRateDefinition) {
+		add("thresholds.late_rate_definition", "unknown definition %q; known: %s", t.LateRateDefinition, strings.Join(catalog.LateRateDefinitionNames(), ", "))
+	}
+	if c.MaxSeriesPerMetric < 0 {
+		add("max_series_per_metric", "must not be negative")
+	}
+
+	var agencyRefs, fieldRefs []unitRef
+	for i := range c.Agencies {
+		agencyRefs = append(agencyRefs, unitRef{path: fmt.Sprintf("agencies[%d]", i)})
+	}
+	for i := range c.Fields {
+		fieldRefs = append(fieldRefs, unitRef{path: fmt.Sprintf("fields[%d]", i)})
+	}
+	if c.AgenciesFile != "" {
+		rows, lines, err := readCSV(resolve(dir, c.AgenciesFile), []string{"code", "name", "level", "parent"})
+		if err != nil {
+			add("agencies_file", "%v", err)
+		}
+		for i, r := range rows {
+			c.Agencies = append(c.Agencies, source.Agency{Code: r[0], Name: r[1], Level: r[2], Parent: r[3]})
+			agencyRefs = append(agencyRefs, unitRef{"agencies_file", fmt.Sprintf("%s:%d: ", c.AgenciesFile, lines[i])})
+		}
+	}
+	if c.FieldsFile != "" {
+		rows, lines, err := readCSV(resolve(dir, c.FieldsFile), []string{"code", "name"})
+		if err != nil {
+			add("fields_file", "%v", err)
+		}
+		for i, r := range rows {
+			c.Fields = append(c.Fields, source.Field{Code: r[0], Name: r[1]})
+			fieldRefs = append(fieldRefs, unitRef{"fields_file", fmt.Sprintf("%s:%d: ", c.FieldsFile, lines[i])})
+		}
+	}
+	probs = append(probs, c.validateUnits(agencyRefs, fieldRefs)...)
+
+	seenName := map[string]int{}
+	seenType := map[string]int{}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		p := fmt.Sprintf("sources[%d]", i)
+		if !catalog.SourceNamePattern.MatchString(s.Name) {
+			add(p+".name", "must match %s, got %q", catalog.SourceNamePattern, s.Name)
+		} else if j, dup := seenName[s.Name]; dup {
+			add(p+".name", "%q is already the name of sources[%d]", s.Name, j)
+		}
+		seenName[s.Name] = i
+		if !known(s.Type) {
+			add(p+".type", "unknown source type %q; known: %s", s.Type, strings.Join(SourceTypes, ", "))
+		} else if j, dup := seenType[s.Type]; dup {
+			// Two sources of one type would export the same series.
+			add(p+".type", "only one source of type %s is supported; sources[%d] is one already", s.Type, j)
+		} else {
+			seenType[s.Type] = i
+		}
+		sched, err := CronParser.Parse(s.Schedule)
+		if err != nil {
+			add(p+".schedule", "cannot parse %q: %v", s.Schedule, err)
+		} else if iv := Interval(sched); s.Timeout >= iv {
+			add(p+".timeout", "%s must be shorter than the schedule's interval %s, or runs would pile up", s.Timeout, iv)
+		}
+		if s.Timeout < 0 {
+			add(p+".timeout", "must be positive")
+		}
+		for _, e := range s.HTTP.Validate() {
+			add(p+".http."+e.Path, "%s", e.Msg)
+		}
+		if s.Onestop != nil {
+			if s.Type != catalog.SourceOnestop {
+				add(p+".onestop", "only valid for type onestop")
+			}
+			for _, e := range s.Onestop.Validate() {
+				add(p+".onestop."+e.Path, "%s", e.Msg)
+			}
+		}
+	}
+	return probs
+}
+
+func known(typ string) bool {
+	for _, t := range SourceTypes {
+		if t == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// unitRef locates a unit for problem reports: a YAML path, and for units read
+// from a CSV file the file and line inside it.
+type unitRef struct {
+	path string
+	at   string // "file.csv:12: " or ""
+}
+
+func (c *Config) validateUnits(agencyRefs, fieldRefs []unitRef) []Problem {
+	var probs []Problem
+	add := func(r unitRef, format string, args ...any) {
+		probs = append(probs, Problem{Path: r.path, Msg: r.at + fmt.Sprintf(format, args...)})
+	}
+	codes := map[string]bool{}
+	levels := catalog.LabelValues[catalog.LabelLevel]
+	for i, a := range c.Agencies {
+		r := agencyRefs[i]
+		switch {
+		case !catalog.AgencyCodePattern.MatchString(a.Code):
+			add(r, "agency code %q is not an e-ID code like 000.00.31.H47", a.Code)
+		case codes[a.Code]:
+			add(r, "agency code %s appears twice", a.Code)
+		}
+		codes[a.Code] = true
+		if !levels.Allows(a.Level) {
+			add(r, "agency %s: level %q is not one of %s", a.Code, a.Level, strings.Join(levels.List, ", "))
+		}
+		if strings.TrimSpace(a.Name) == "" {
+			add(r, "agency %s has no name", a.Code)
+		}
+	}
+	for i, a := range c.Agencies {
+		if a.Parent != "" && !codes[a.Parent] {
+			add(agencyRefs[i], "agency %s: parent %s is not in the list", a.Code, a.Parent)
+		}
+	}
+	fields := map[string]bool{}
+	for i, f := range c.Fields {
+		r := fieldRefs[i]
+		switch {
+		case !catalog.FieldCodePattern.MatchString(f.Code):
+			add(r, "field code %q is not a short code like DD", f.Code)
+		case fields[f.Code]:
+			add(r, "field code %s appears twice", f.Code)
+		}
+		fields[f.Code] = true
+		if strings.TrimSpace(f.Name) == "" {
+			add(r, "field %s has no name", f.Code)
+		}
+	}
+	if len(c.Sources) > 0 && len(c.Agencies) == 0 && c.AgenciesFile == "" {
+		probs = append(probs, Problem{Path: "agencies", Msg: "no agencies: set agencies or agencies_file; only listed codes are exported"})
+	}
+	return probs
+}
+
+func resolve(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// readCSV reads a CSV whose header starts with want; it returns each row's
+// first len(want) cells and the row's line, and names the line of a bad row.
+func readCSV(file string, want []string) ([][]string, []int, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read %q: %w", file, errors.Unwrap(err))
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: cannot read header: %w", file, err)
+	}
+	for i, h := range want {
+		if i >= len(header) || strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff")) != h {
+			return nil, nil, fmt.Errorf("%s:1: header must start with %s", file, strings.Join(want, ","))
+		}
+	}
+	var rows [][]string
+	var lines []int
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return rows, lines, nil
+		}
+		if err != nil {
+			return rows, lines, fmt.Errorf("%s: %w", file, err)
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) < len(want) {
+			return rows, lines, fmt.Errorf("%s:%d: want %d columns, got %d", file, line, len(want), len(rec))
+		}
+		for i := range want {
+			rec[i] = strings.TrimSpace(rec[i])
+		}
+		rows = append(rows, rec[:len(want)])
+		lines = append(lines, line)
+	}
+}

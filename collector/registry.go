@@ -1,0 +1,81 @@
+package collector
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/config"
+	"github.com/govpulse/govpulse/collector/httpc"
+	"github.com/govpulse/govpulse/collector/onestop"
+	"github.com/govpulse/govpulse/collector/source"
+)
+
+// Factory builds a source from its validated config.
+type Factory func(sc config.Source, env source.Env) (source.Source, error)
+
+// Registry maps a source type to its factory: the one place a source is
+// registered (no init() magic).
+var Registry = map[string]Factory{
+	catalog.SourceOnestop: func(sc config.Source, env source.Env) (source.Source, error) {
+		c, err := httpc.New(sc.HTTP, env.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return onestop.New(sc.Name, *sc.Onestop, c, env)
+	},
+}
+
+// Build returns the configured sources by name.
+func Build(cfg *config.Config, env source.Env) (map[string]source.Source, error) {
+	out := make(map[string]source.Source, len(cfg.Sources))
+	for _, sc := range cfg.Sources {
+		f, ok := Registry[sc.Type]
+		if !ok {
+			return nil, fmt.Errorf("BUG: source type %q passed validation but has no factory", sc.Type)
+		}
+		e := env
+		e.Logger = env.Logger.With(slog.String("source", sc.Name))
+		s, err := f(sc, e)
+		if err != nil {
+			return nil, fmt.Errorf("cannot build source %q: %w", sc.Name, err)
+		}
+		out[sc.Name] = s
+	}
+	return out, nil
+}
+
+// Units returns the unit lists as an internal result: the *_info metrics.
+func Units(cfg *config.Config) *source.Result {
+	res := &source.Result{}
+	for _, a := range cfg.Agencies {
+		res.Add(catalog.AgencyInfo, 1, a.Code, a.Name, a.Level, a.Parent)
+	}
+	for _, f := range cfg.Fields {
+		res.Add(catalog.FieldInfo, 1, f.Code, f.Name)
+	}
+	return res
+}
+
+// Env builds the source environment from config.
+func Env(cfg *config.Config, logger *slog.Logger) (source.Env, error) {
+	loc, err := loadLocation(cfg.Province.Timezone)
+	if err != nil {
+		return source.Env{}, err
+	}
+	env := source.Env{
+		Logger:   logger,
+		Now:      nowFunc,
+		Location: loc,
+		Agencies: make(map[string]source.Agency, len(cfg.Agencies)),
+		Fields:   make(map[string]source.Field, len(cfg.Fields)),
+		StateDir: cfg.StateDir,
+	}
+	for _, a := range cfg.Agencies {
+		env.Agencies[a.Code] = a
+	}
+	for _, f := range cfg.Fields {
+		env.Fields[f.Code] = f
+	}
+	return env, nil
+}

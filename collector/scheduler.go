@@ -1,0 +1,204 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/config"
+	"github.com/govpulse/govpulse/collector/source"
+	"github.com/govpulse/govpulse/collector/store"
+)
+
+var nowFunc = time.Now
+
+// loadLocation falls back to a fixed UTC+7 zone when the system has no tzdata
+// for Vietnam's zone (it has had no DST since 1975).
+func loadLocation(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil && name == config.DefaultTimezone {
+		return time.FixedZone("ICT", 7*3600), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot load time zone %q: %w", name, err)
+	}
+	return loc, nil
+}
+
+// Scheduler runs every source on its cron schedule and publishes to the store.
+type Scheduler struct {
+	logger *slog.Logger
+	store  *store.Store
+	cron   *cron.Cron
+
+	// ctx is cancelled at shutdown past the grace period: running jobs stop.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	jobs map[string]cron.Job
+	wg   sync.WaitGroup // the start-up runs
+
+	mu           sync.Mutex
+	lastFault    map[string]string // last logged failure per source: log once
+	lastRejected map[string]string // last logged rejection summary per source
+}
+
+// NewScheduler builds the sources of cfg and registers them in st (down until
+// their first run). It does not start anything.
+func NewScheduler(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Scheduler, error) {
+	env, err := Env(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := Build(cfg, env)
+	if err != nil {
+		return nil, err
+	}
+	cl := cronLogger{logger}
+	s := &Scheduler{
+		logger: logger,
+		store:  st,
+		// SkipIfStillRunning must wrap Recover: the other order loses the
+		// running token when a job panics and the job never runs again.
+		cron:         cron.New(cron.WithParser(config.CronParser), cron.WithLogger(cl)),
+		jobs:         map[string]cron.Job{},
+		lastFault:    map[string]string{},
+		lastRejected: map[string]string{},
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	st.Publish("units", Units(cfg), nowFunc(), 0)
+	st.Register("units", catalog.SourceUnits, 0, true)
+	for _, sc := range cfg.Sources {
+		sched, err := config.CronParser.Parse(sc.Schedule)
+		if err != nil {
+			return nil, fmt.Errorf("BUG: schedule passed validation: %w", err)
+		}
+		st.Register(sc.Name, sc.Type, config.Interval(sched), false)
+		// The chain is per job rather than cron-wide so that the start-up run
+		// shares the skip token with scheduled runs.
+		j := cron.NewChain(cron.SkipIfStillRunning(cl), cron.Recover(cl)).Then(s.job(sc.Name, srcs[sc.Name], sc.Timeout))
+		s.jobs[sc.Name] = j
+		if _, err := s.cron.AddJob(sc.Schedule, j); err != nil {
+			return nil, fmt.Errorf("cannot schedule source %q: %w", sc.Name, err)
+		}
+	}
+	return s, nil
+}
+
+// Start runs every source once at once, so data appears without waiting for
+// the first tick, and starts the schedule.
+func (s *Scheduler) Start() {
+	for _, j := range s.jobs {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			j.Run()
+		}()
+	}
+	s.cron.Start()
+}
+
+// Stop stops scheduling and waits for running jobs up to grace; past it their
+// context is cancelled and Stop waits for them to return.
+func (s *Scheduler) Stop(grace time.Duration) {
+	done := s.cron.Stop()
+	waitAll := make(chan struct{})
+	go func() {
+		<-done.Done()
+		s.wg.Wait()
+		close(waitAll)
+	}()
+	select {
+	case <-waitAll:
+	case <-time.After(grace):
+		s.logger.Warn("sources still running at shutdown: cancelling them", "grace", grace)
+		s.cancel()
+		<-waitAll
+	}
+	s.cancel()
+}
+
+// RunNow runs one source synchronously (tests, and reload).
+func (s *Scheduler) RunNow(name string) {
+	if j, ok := s.jobs[name]; ok {
+		j.Run()
+	}
+}
+
+func (s *Scheduler) job(name string, src source.Source, timeout time.Duration) cron.Job {
+	return cron.FuncJob(func() {
+		start := nowFunc()
+		ctx, cancel := context.WithTimeout(s.ctx, timeout)
+		defer cancel()
+		res, err := s.collect(ctx, src)
+		dur := nowFunc().Sub(start)
+		if err != nil {
+			s.store.Fail(name, err, start, dur)
+			s.logFault(name, err)
+			return
+		}
+		s.store.Publish(name, res, start, dur)
+		s.logRecovery(name, res, dur)
+	})
+}
+
+// collect calls the source, turning a panic into a failed run so the store
+// records it; cron.Recover is the second net.
+func (s *Scheduler) collect(ctx context.Context, src source.Source) (res *source.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, source.Errorf(catalog.ReasonPanic, "BUG: source panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return src.Collect(ctx)
+}
+
+// logFault logs a failure once per reason: a source down for a day does not
+// write a line per run.
+func (s *Scheduler) logFault(name string, err error) {
+	reason := source.Reason(err)
+	s.mu.Lock()
+	repeated := s.lastFault[name] == reason
+	s.lastFault[name] = reason
+	s.mu.Unlock()
+	if repeated {
+		s.logger.Debug("source still failing", "source", name, "reason", reason, "err", err)
+		return
+	}
+	s.logger.Error("source failed; serving its last good data", "source", name, "reason", reason, "err", err)
+}
+
+func (s *Scheduler) logRecovery(name string, res *source.Result, dur time.Duration) {
+	rej := ""
+	if len(res.Rejected) > 0 {
+		rej = fmt.Sprint(res.Rejected) // fmt sorts map keys
+	}
+	s.mu.Lock()
+	was, failed := s.lastFault[name]
+	delete(s.lastFault, name)
+	rejChanged := s.lastRejected[name] != rej
+	s.lastRejected[name] = rej
+	s.mu.Unlock()
+	if failed {
+		s.logger.Info("source recovered", "source", name, "previous_reason", was)
+	}
+	if rej != "" && rejChanged {
+		s.logger.Warn("source dropped invalid records (codes and counts only; see govpulse_source_records_rejected_total)", "source", name, "rejected", rej)
+	}
+	s.logger.Debug("source collected", "source", name, "samples", len(res.Samples), "duration", dur)
+}
+
+// cronLogger adapts slog to cron's two-method logger (cron's default writes
+// to stdout).
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}
