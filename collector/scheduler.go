@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -49,6 +50,13 @@ type Scheduler struct {
 	lastRejected map[string]string // last logged rejection summary per source
 }
 
+// Job is one scheduled source.
+type Job struct {
+	Name, Kind, Schedule string
+	Timeout              time.Duration
+	Source               source.Source
+}
+
 // NewScheduler builds the sources of cfg and registers them in st (down until
 // their first run). It does not start anything.
 func NewScheduler(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Scheduler, error) {
@@ -60,33 +68,39 @@ func NewScheduler(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Sc
 	if err != nil {
 		return nil, err
 	}
+	st.Publish("units", Units(cfg), nowFunc(), 0)
+	st.Register("units", catalog.SourceUnits, 0, true)
+	jobs := make([]Job, 0, len(cfg.Sources))
+	for _, sc := range cfg.Sources {
+		jobs = append(jobs, Job{Name: sc.Name, Kind: sc.Type, Schedule: sc.Schedule, Timeout: sc.Timeout, Source: srcs[sc.Name]})
+	}
+	return newScheduler(jobs, st, logger)
+}
+
+func newScheduler(jobs []Job, st *store.Store, logger *slog.Logger) (*Scheduler, error) {
 	cl := cronLogger{logger}
 	s := &Scheduler{
-		logger: logger,
-		store:  st,
-		// SkipIfStillRunning must wrap Recover: the other order loses the
-		// running token when a job panics and the job never runs again.
+		logger:       logger,
+		store:        st,
 		cron:         cron.New(cron.WithParser(config.CronParser), cron.WithLogger(cl)),
 		jobs:         map[string]cron.Job{},
 		lastFault:    map[string]string{},
 		lastRejected: map[string]string{},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	st.Publish("units", Units(cfg), nowFunc(), 0)
-	st.Register("units", catalog.SourceUnits, 0, true)
-	for _, sc := range cfg.Sources {
-		sched, err := config.CronParser.Parse(sc.Schedule)
+	for _, jb := range jobs {
+		sched, err := config.CronParser.Parse(jb.Schedule)
 		if err != nil {
-			return nil, fmt.Errorf("BUG: schedule passed validation: %w", err)
+			return nil, fmt.Errorf("cannot parse the schedule of source %q: %w", jb.Name, err)
 		}
-		st.Register(sc.Name, sc.Type, config.Interval(sched), false)
-		// The chain is per job rather than cron-wide so that the start-up run
+		st.Register(jb.Name, jb.Kind, config.Interval(sched), false)
+		// SkipIfStillRunning must wrap Recover: the other order loses the
+		// running token when a job panics and the job never runs again. The
+		// chain is per job rather than cron-wide so that the start-up run
 		// shares the skip token with scheduled runs.
-		j := cron.NewChain(cron.SkipIfStillRunning(cl), cron.Recover(cl)).Then(s.job(sc.Name, srcs[sc.Name], sc.Timeout))
-		s.jobs[sc.Name] = j
-		if _, err := s.cron.AddJob(sc.Schedule, j); err != nil {
-			return nil, fmt.Errorf("cannot schedule source %q: %w", sc.Name, err)
-		}
+		j := cron.NewChain(cron.SkipIfStillRunning(cl), cron.Recover(cl)).Then(s.job(jb.Name, jb.Source, jb.Timeout))
+		s.jobs[jb.Name] = j
+		s.cron.Schedule(sched, j)
 	}
 	return s, nil
 }
@@ -153,7 +167,7 @@ func (s *Scheduler) job(name string, src source.Source, timeout time.Duration) c
 func (s *Scheduler) collect(ctx context.Context, src source.Source) (res *source.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = nil, source.Errorf(catalog.ReasonPanic, "BUG: source panicked: %v\n%s", r, debug.Stack())
+			res, err = nil, &source.Error{Reason: catalog.ReasonPanic, Err: &panicError{v: r, stack: debug.Stack()}}
 		}
 	}()
 	return src.Collect(ctx)
@@ -171,8 +185,22 @@ func (s *Scheduler) logFault(name string, err error) {
 		s.logger.Debug("source still failing", "source", name, "reason", reason, "err", err)
 		return
 	}
-	s.logger.Error("source failed; serving its last good data", "source", name, "reason", reason, "err", err)
+	attrs := []any{"source", name, "reason", reason, "err", err}
+	var pe *panicError
+	if errors.As(err, &pe) {
+		attrs = append(attrs, "stack", string(pe.stack))
+	}
+	s.logger.Error("source failed; serving its last good data", attrs...)
 }
+
+// panicError keeps the stack out of the message (it is stored as the
+// source's last error) but available to the one log line.
+type panicError struct {
+	v     any
+	stack []byte
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("BUG: source panicked: %v", p.v) }
 
 func (s *Scheduler) logRecovery(name string, res *source.Result, dur time.Duration) {
 	rej := ""
