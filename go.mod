@@ -6,7 +6,9 @@ require (
 	github.com/VictoriaMetrics/metrics v1.44.0 // indirect
 	github.com/go-resty/resty/v2 v2.17.2 // indirect
 	github.com/grafana/grafana-foundation-sdk/go v0.0.18 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/prometheus/client_golang v1.25.0 // indirect
+	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.1 // indirect
 	github.com/prometheus/exporter-toolkit v0.20.0 // indirect
 	github.com/richardlehane/mscfb v1.0.7 // indirect
@@ -22,5 +24,6 @@ require (
 	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -141,6 +141,7 @@ var LabelValues = map[string]Values{
 	LabelPeriod:     {List: Periods},
 	LabelChannel:    {List: []string{ChannelInPerson, ChannelOnline, ChannelPostal}},
 	LabelLevel:      {List: []string{LevelProvince, LevelDept, LevelDistrict, LevelCommune}},
+	LabelTimeliness: {List: []string{ResolvedEarly, ResolvedOnTime, ResolvedLate, InProgressNotDue, InProgressOverdue, InProgressDueSoon}},
 	LabelSource:     {Pattern: SourceNamePattern},
 	LabelReason:     {List: append(append([]string{}, ErrorReasons...), RejectReasons...)},
 	LabelDefinition: {List: LateRateDefinitionNames()},
