@@ -1,0 +1,153 @@
+package prom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/exporter-toolkit/web"
+)
+
+// DefaultListenAddress is where govpulse listens unless configured otherwise.
+const DefaultListenAddress = ":9470"
+
+// shutdownTimeout bounds how long Serve waits for in-flight scrapes on exit.
+const shutdownTimeout = 5 * time.Second
+
+// ServerConfig is the web part of govpulse's configuration, from the
+// --web.* flags.
+type ServerConfig struct {
+	// ListenAddress is where to listen; DefaultListenAddress if empty.
+	ListenAddress string
+	// WebConfigFile is an exporter-toolkit web config (TLS, basic auth,
+	// rate limit); empty for plain HTTP.
+	WebConfigFile string
+	// Version is shown on the landing page.
+	Version string
+	// Ready reports whether govpulse is ready to be scraped (e.g. every source
+	// ran once); nil means always ready.
+	Ready func() bool
+	// Instrument, if set, receives the promhttp_metric_handler_requests_total
+	// and _in_flight metrics of /metrics. Pass the live registry so they show
+	// up in the live part.
+	Instrument prometheus.Registerer
+}
+
+func (c ServerConfig) listenAddress() string {
+	if c.ListenAddress == "" {
+		return DefaultListenAddress
+	}
+	return c.ListenAddress
+}
+
+// Listen opens the TCP listener of c.ListenAddress (DefaultListenAddress if
+// empty), for Serve.
+func (c ServerConfig) Listen() (net.Listener, error) {
+	l, err := net.Listen("tcp", c.listenAddress())
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %q: %w", c.listenAddress(), err)
+	}
+	return l, nil
+}
+
+// NewMux returns govpulse's HTTP routes: the landing page at "/", /metrics
+// (exp's handler with the live part from live), /-/healthy (the process is up)
+// and /-/ready (cfg.Ready, 503 until true).
+func NewMux(exp *Exposition, live prometheus.Gatherer, cfg ServerConfig, logger *slog.Logger) *http.ServeMux {
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	metrics := exp.Handler(live, logger)
+	if cfg.Instrument != nil {
+		metrics = promhttp.InstrumentMetricHandler(cfg.Instrument, metrics)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "OK")
+	})
+	mux.HandleFunc("GET /-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if cfg.Ready != nil && !cfg.Ready() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "Not ready")
+			return
+		}
+		_, _ = io.WriteString(w, "OK")
+	})
+	landing, err := web.NewLandingPage(web.LandingConfig{
+		Name:        "govpulse",
+		Description: "Administrative reform and digital transformation KPIs — Chỉ số CCHC & CĐS",
+		Version:     cfg.Version,
+		Profiling:   "false", // no pprof endpoints are mounted
+		Links: []web.LandingLinks{
+			{Address: "/metrics", Text: "Metrics", Description: "the current snapshot of every source, and govpulse's own health"},
+			{Address: "/-/healthy", Text: "Health"},
+			{Address: "/-/ready", Text: "Readiness"},
+		},
+	})
+	if err != nil {
+		// The template is fixed and compiled into the binary: this cannot
+		// happen at run time, and /metrics must still be served if it did.
+		logger.Error("BUG: cannot build the landing page", "err", err)
+		return mux
+	}
+	mux.Handle("GET /", landing)
+	return mux
+}
+
+// Serve serves h on l through exporter-toolkit, which applies the web config
+// (TLS, basic auth) named in cfg, until ctx is done; then it shuts down
+// gracefully, waiting up to 5 s for scrapes in flight. It returns nil after a
+// shutdown asked for by ctx, or the error that stopped serving (e.g. an invalid
+// web config file). It closes l.
+func Serve(ctx context.Context, l net.Listener, h http.Handler, cfg ServerConfig, logger *slog.Logger) error {
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second, // a stuck client must not hold a connection forever
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	addrs := []string{cfg.listenAddress()}
+	systemd := false
+	webConfig := cfg.WebConfigFile
+	flags := &web.FlagConfig{
+		WebListenAddresses: &addrs,
+		WebSystemdSocket:   &systemd,
+		WebConfigFile:      &webConfig,
+	}
+	done := make(chan error, 1)
+	go func() { done <- web.ServeMultiple([]net.Listener{l}, srv, flags, logger) }()
+	select {
+	case err := <-done:
+		_ = l.Close()
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("cannot serve on %s: %w", l.Addr(), err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	serr := <-done
+	_ = l.Close() // already closed unless serving failed before it started
+	if serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot shut down the server on %s: %w", l.Addr(), err)
+	}
+	return nil
+}
