@@ -32,6 +32,22 @@ func loadLocation(name string) (*time.Location, error) {
 	return loc, nil
 }
 
+// Lookup returns every sample of m in sn, across sources.
+func Lookup(sn *store.Snapshot, m *catalog.Metric) []source.Sample {
+	var out []source.Sample
+	for _, st := range sn.Sources {
+		if st.Result == nil {
+			continue
+		}
+		for _, smp := range st.Result.Samples {
+			if smp.Metric == m {
+				out = append(out, smp)
+			}
+		}
+	}
+	return out
+}
+
 // Scheduler runs every source on its cron schedule and publishes to the store.
 type Scheduler struct {
 	logger *slog.Logger
@@ -64,6 +80,7 @@ func NewScheduler(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Sc
 	if err != nil {
 		return nil, err
 	}
+	env.Lookup = func(m *catalog.Metric) []source.Sample { return Lookup(st.Snapshot(), m) }
 	srcs, err := Build(cfg, env)
 	if err != nil {
 		return nil, err

@@ -132,8 +132,24 @@ var (
 )
 
 // LabelValues maps a label name to its allowed values. A label not listed here
-// (name) is free text and only appears on *_info metrics.
-var LabelValues = map[string]Values{
+// (name) is free text and only appears on *_info metrics. Domain files add
+// their own labels through their *Labels maps.
+var LabelValues = mergeLabels(baseLabels, portalLabels, vneidLabels, indicesLabels, feedLabels, ratingLabels)
+
+func mergeLabels(ms ...map[string]Values) map[string]Values {
+	out := map[string]Values{}
+	for _, m := range ms {
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				panic("BUG: label " + k + " declared twice in the catalog")
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+var baseLabels = map[string]Values{
 	LabelAgency: {Pattern: AgencyCodePattern},
 	LabelParent: {Pattern: regexp.MustCompile(`^$|^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$`)},
 	// An empty field means "all fields" (per-agency detail).
@@ -147,7 +163,7 @@ var LabelValues = map[string]Values{
 	LabelDefinition: {List: LateRateDefinitionNames()},
 }
 
-var lists = [][]*Metric{unitsMetrics, onestopMetrics, healthMetrics}
+var lists = [][]*Metric{unitsMetrics, onestopMetrics, feedMetrics, portalMetrics, vneidMetrics, indicesMetrics, ratingMetrics, healthMetrics}
 
 // All returns every catalogue metric sorted by name.
 func All() []*Metric {

@@ -116,4 +116,8 @@ type Env struct {
 	Fields   map[string]Field
 	// StateDir is where a source may persist cursors (written atomically).
 	StateDir string
+	// Lookup returns the current (last good) samples of a metric from the
+	// latest snapshot, for derived sources (ratings, the 766 estimate) that
+	// compute from what other sources collected. Nil outside the daemon.
+	Lookup func(m *catalog.Metric) []Sample
 }
