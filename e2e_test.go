@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/config"
+	"github.com/govpulse/govpulse/collector/httpc"
+	"github.com/govpulse/govpulse/collector/simulate"
+)
+
+// needBinary returns the path of a real binary the test needs. Outside CI a
+// missing binary skips; in CI (CI=true) it fails, so CI can never pass by
+// skipping.
+func needBinary(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not found in CI: .ci/run must install it", name)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func scrape(t *testing.T, url string) (map[string]*dto.MetricFamily, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return nil, nil
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("cannot parse /metrics: %v", err)
+	}
+	return fams, body
+}
+
+// label returns the value of label name in m.
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+// TestDemoEndToEnd runs the README's first command in-process: serve --demo on
+// a free port must serve every simulated agency with healthy sources, and its
+// exposition must satisfy promtool.
+func TestDemoEndToEnd(t *testing.T) {
+	promtool := needBinary(t, "promtool")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	go func() { errc <- run(ctx, []string{"serve", "--demo", "--web.listen-address", addr}, io.Discard, logs) }()
+
+	want := simulate.New(simulate.Options{Seed: 47}).Agencies()
+	var fams map[string]*dto.MetricFamily
+	var body []byte
+	start := time.Now()
+	for {
+		fams, body = scrape(t, "http://"+addr+"/metrics")
+		if fams != nil && fams[catalog.SourceUp.Name] != nil && fams[catalog.DossiersReceived.Name] != nil {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			cancel()
+			t.Fatalf("no data within 10 s of start; logs:\n%s", logs.w)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	for _, m := range fams[catalog.SourceUp.Name].GetMetric() {
+		if m.GetGauge().GetValue() != 1 {
+			t.Errorf("source %s is down", label(m, catalog.LabelSource))
+		}
+	}
+	seen := map[string]bool{}
+	for _, m := range fams[catalog.DossiersReceived.Name].GetMetric() {
+		seen[label(m, catalog.LabelAgency)] = true
+	}
+	info := map[string]bool{}
+	for _, m := range fams[catalog.AgencyInfo.Name].GetMetric() {
+		info[label(m, catalog.LabelAgency)] = true
+	}
+	for _, a := range want {
+		if !seen[a.Code] {
+			t.Errorf("agency %s (%s) has no dossier series", a.Code, a.Name)
+		}
+		if !info[a.Code] {
+			t.Errorf("agency %s has no info series", a.Code)
+		}
+	}
+
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(out) > 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+// syncWriter serialises writes: the daemon logs from several goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// TestFaultsKeepLastGoodData drives the simulator through 500, 429 with
+// Retry-After, malformed JSON and an oversized body: /metrics keeps serving
+// the last good values, govpulse_source_up drops to 0, the error counter rises
+// with the right reason, and everything recovers with the simulator.
+func TestFaultsKeepLastGoodData(t *testing.T) {
+	before := runtime.NumGoroutine()
+	sim := simulate.New(simulate.Options{Seed: 47})
+	up := httptest.NewServer(sim.Handler())
+	cfg := &config.Config{
+		Agencies: sim.Agencies(),
+		Fields:   sim.Fields(),
+		Sources: []config.Source{{
+			Name: "onestop", Type: "onestop", Schedule: "@yearly", Timeout: 20 * time.Second,
+			HTTP: httpc.Config{URL: up.URL, Retries: 1, RetryWait: 10 * time.Millisecond, RetryMaxWait: 2 * time.Second, RateLimit: 100, Burst: 10, MaxBodyBytes: 8 << 20},
+		}},
+	}
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	d, err := newDaemon(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := httptest.NewServer(d.exposition.Handler(d.live, slog.New(slog.NewTextHandler(io.Discard, nil))))
+
+	d.sched.RunNow("onestop")
+	good, _ := scrape(t, metrics.URL)
+	goodData := dataValues(good)
+	if len(goodData) < 1000 {
+		t.Fatalf("only %d data series after a good run", len(goodData))
+	}
+
+	steps := []struct {
+		faults simulate.Faults
+		reason string
+	}{
+		{simulate.Faults{Mode: "error500"}, catalog.ReasonHTTP5xx},
+		{simulate.Faults{Mode: "error429", RetryAfter: time.Second}, catalog.ReasonHTTP429},
+		{simulate.Faults{Mode: "malformed"}, catalog.ReasonDecode},
+		{simulate.Faults{Mode: "huge"}, catalog.ReasonTooLarge},
+	}
+	for _, s := range steps {
+		sim.SetFaults(s.faults)
+		d.sched.RunNow("onestop")
+		fams, _ := scrape(t, metrics.URL)
+		if v := health(fams, catalog.SourceUp.Name, ""); v != 0 {
+			t.Errorf("%s: govpulse_source_up = %v, want 0", s.faults.Mode, v)
+		}
+		if v := health(fams, catalog.SourceErrors.Name, s.reason); v != 1 {
+			t.Errorf("%s: errors{reason=%s} = %v, want 1", s.faults.Mode, s.reason, v)
+		}
+		if got := dataValues(fams); !equalValues(got, goodData) {
+			t.Errorf("%s: data changed while the upstream failed (%d series, want %d)", s.faults.Mode, len(got), len(goodData))
+		}
+	}
+	if n := strings.Count(logs.String(), "source failed"); n != len(steps) {
+		t.Errorf("%d failure log lines for %d distinct failures:\n%s", n, len(steps), logs.String())
+	}
+
+	sim.SetFaults(simulate.Faults{Mode: "none"})
+	d.sched.RunNow("onestop")
+	fams, _ := scrape(t, metrics.URL)
+	if v := health(fams, catalog.SourceUp.Name, ""); v != 1 {
+		t.Errorf("after recovery govpulse_source_up = %v", v)
+	}
+	if got := dataValues(fams); len(got) != len(goodData) {
+		t.Errorf("after recovery %d series, want %d", len(got), len(goodData))
+	}
+
+	metrics.Close()
+	up.Close()
+	d.sched.Stop(time.Second)
+	http.DefaultClient.CloseIdleConnections()
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+2 {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("goroutine leak: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// dataValues indexes the one-stop series by name and labels.
+func dataValues(fams map[string]*dto.MetricFamily) map[string]float64 {
+	out := map[string]float64{}
+	for name, f := range fams {
+		if m := catalog.ByName(name); m == nil || m.Source != catalog.SourceOnestop {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			var b strings.Builder
+			b.WriteString(name)
+			for _, l := range m.GetLabel() {
+				fmt.Fprintf(&b, ",%s=%s", l.GetName(), l.GetValue())
+			}
+			out[b.String()] = m.GetGauge().GetValue()
+		}
+	}
+	return out
+}
+
+func equalValues(a, b map[string]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// health reads a health series of source "onestop" (and reason, if given).
+func health(fams map[string]*dto.MetricFamily, name, reason string) float64 {
+	f := fams[name]
+	for _, m := range f.GetMetric() {
+		if label(m, catalog.LabelSource) != "onestop" || (reason != "" && label(m, catalog.LabelReason) != reason) {
+			continue
+		}
+		if f.GetType() == dto.MetricType_COUNTER {
+			return m.GetCounter().GetValue()
+		}
+		return m.GetGauge().GetValue()
+	}
+	return -1
+}

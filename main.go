@@ -1,0 +1,20 @@
+// Command govpulse collects a Vietnamese province's administrative-reform and
+// digital-transformation KPIs and exports them as Prometheus metrics.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "govpulse:", err)
+		os.Exit(1)
+	}
+}

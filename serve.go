@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/govpulse/govpulse/collector"
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/config"
+	"github.com/govpulse/govpulse/collector/httpc"
+	"github.com/govpulse/govpulse/collector/simulate"
+	"github.com/govpulse/govpulse/collector/store"
+	"github.com/govpulse/govpulse/exporters/prom"
+)
+
+// shutdownGrace is how long running collections may finish at shutdown.
+const shutdownGrace = 10 * time.Second
+
+func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	file := fs.String("config.file", "govpulse.yml", "configuration file")
+	listen := fs.String("web.listen-address", ":9470", "address to serve /metrics on")
+	webConfig := fs.String("web.config.file", "", "exporter-toolkit web config (TLS, basic auth)")
+	demo := fs.Bool("demo", false, "run the built-in simulated province in-process and collect from it (ignores --config.file)")
+	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
+	lf := addLogFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	logger := lf.logger(stderr)
+
+	var cfg *config.Config
+	if *demo {
+		c, stopSim, err := startDemo(ctx, *seed, logger)
+		if err != nil {
+			return err
+		}
+		defer stopSim()
+		cfg = c
+	} else {
+		c, err := config.Load(*file)
+		if err != nil {
+			return err
+		}
+		cfg = c
+	}
+
+	d, err := newDaemon(cfg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %q: %w", *listen, err)
+	}
+	scfg := prom.ServerConfig{ListenAddress: *listen, WebConfigFile: *webConfig, Version: Version, Ready: readyFunc(d.store)}
+	mux := prom.NewMux(d.exposition, d.live, scfg, logger)
+
+	d.sched.Start()
+	defer d.sched.Stop(shutdownGrace)
+	logger.Info("govpulse serving", "address", ln.Addr().String(), "sources", len(cfg.Sources), "agencies", len(cfg.Agencies), "demo", *demo)
+	return prom.Serve(ctx, ln, mux, scfg, logger)
+}
+
+// daemon is the wired pipeline: sources -> store -> exposition.
+type daemon struct {
+	store      *store.Store
+	exposition *prom.Exposition
+	live       *prometheus.Registry
+	sched      *collector.Scheduler
+}
+
+func newDaemon(cfg *config.Config, logger *slog.Logger) (*daemon, error) {
+	d := &daemon{
+		store:      store.New(logger, cfg.MaxSeriesPerMetric),
+		exposition: prom.NewExposition(logger),
+		live:       prometheus.NewRegistry(),
+	}
+	d.store.Subscribe(d.exposition.Update)
+	var err error
+	if d.sched, err = collector.NewScheduler(cfg, d.store, logger); err != nil {
+		return nil, err
+	}
+	d.live.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prom.BuildInfo(Version, Revision),
+	)
+	return d, nil
+}
+
+// readyFunc is ready once every source has run at least once, whatever the
+// outcome: a source that is down is reported by metrics, not by readiness.
+func readyFunc(st *store.Store) func() bool {
+	return func() bool {
+		for _, s := range st.Snapshot().Sources {
+			if !s.Internal && s.LastRun.IsZero() {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// startDemo serves the simulated province on a loopback port and returns the
+// config that collects from it.
+func startDemo(ctx context.Context, seed int64, logger *slog.Logger) (*config.Config, func(), error) {
+	sim := simulate.New(simulate.Options{Seed: seed})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot start the simulated province: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = sim.ServeListener(ctx, ln, logger.With("component", "simulate"))
+	}()
+	cfg := &config.Config{
+		Province: config.Province{Code: "49", Name: "Quảng Nam (mô phỏng)"},
+		Agencies: sim.Agencies(),
+		Fields:   sim.Fields(),
+		Sources: []config.Source{{
+			Name:     catalog.SourceOnestop,
+			Type:     catalog.SourceOnestop,
+			Schedule: "@every 30s",
+			Timeout:  20 * time.Second,
+			HTTP:     httpc.Config{URL: "http://" + ln.Addr().String(), RateLimit: 50, Burst: 10},
+		}},
+	}
+	if err := cfg.Check(); err != nil {
+		cancel()
+		<-done
+		return nil, nil, fmt.Errorf("BUG: demo config: %w", err)
+	}
+	return cfg, func() { cancel(); <-done }, nil
+}
