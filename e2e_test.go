@@ -180,7 +180,7 @@ func TestFaultsKeepLastGoodData(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	d, err := newDaemon(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	d, err := newDaemon(cfg, slog.New(slog.NewTextHandler(&logs, nil)), true)
 	if err != nil {
 		t.Fatal(err)
 	}

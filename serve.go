@@ -28,6 +28,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	file := fs.String("config.file", "govpulse.yml", "configuration file")
 	listen := fs.String("web.listen-address", ":9470", "address to serve /metrics on")
 	webConfig := fs.String("web.config.file", "", "exporter-toolkit web config (TLS, basic auth)")
+	noExporterMetrics := fs.Bool("web.disable-exporter-metrics", false, "leave out go_*, process_* and promhttp_* metrics: the scrape then serves only pre-rendered bytes")
 	demo := fs.Bool("demo", false, "run the built-in simulated province in-process and collect from it (ignores --config.file)")
 	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
 	lf := addLogFlags(fs)
@@ -52,7 +53,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		cfg = c
 	}
 
-	d, err := newDaemon(cfg, logger)
+	d, err := newDaemon(cfg, logger, !*noExporterMetrics)
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,13 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return fmt.Errorf("cannot listen on %q: %w", *listen, err)
 	}
 	scfg := prom.ServerConfig{ListenAddress: *listen, WebConfigFile: *webConfig, Version: Version, Ready: readyFunc(d.store)}
-	mux := prom.NewMux(d.exposition, d.live, scfg, logger)
+	var live prometheus.Gatherer = d.live
+	if *noExporterMetrics {
+		live = prom.Static(d.live) // build info only: gathered once
+	} else {
+		scfg.Instrument = d.live
+	}
+	mux := prom.NewMux(d.exposition, live, scfg, logger)
 
 	d.sched.Start()
 	defer d.sched.Stop(shutdownGrace)
@@ -77,7 +84,9 @@ type daemon struct {
 	sched      *collector.Scheduler
 }
 
-func newDaemon(cfg *config.Config, logger *slog.Logger) (*daemon, error) {
+// newDaemon wires the pipeline; exporterMetrics adds the Go and process
+// collectors to the live part.
+func newDaemon(cfg *config.Config, logger *slog.Logger, exporterMetrics bool) (*daemon, error) {
 	d := &daemon{
 		store:      store.New(logger, cfg.MaxSeriesPerMetric),
 		exposition: prom.NewExposition(logger),
@@ -88,11 +97,10 @@ func newDaemon(cfg *config.Config, logger *slog.Logger) (*daemon, error) {
 	if d.sched, err = collector.NewScheduler(cfg, d.store, logger); err != nil {
 		return nil, err
 	}
-	d.live.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		prom.BuildInfo(Version, Revision),
-	)
+	d.live.MustRegister(prom.BuildInfo(Version, Revision))
+	if exporterMetrics {
+		d.live.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
 	return d, nil
 }
 

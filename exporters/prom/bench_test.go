@@ -107,6 +107,10 @@ func BenchmarkScrape(b *testing.B) {
 			snapReg := prometheus.NewRegistry()
 			snapReg.MustRegister(NewCollector(sn, discard()))
 			liveOnly := promhttp.InstrumentMetricHandler(live, NewExposition(discard()).Handler(live, discard()))
+			// --web.disable-exporter-metrics: no Go and process collectors.
+			slim := prometheus.NewRegistry()
+			slim.MustRegister(BuildInfo("bench", "bench"))
+			oursSlim := e.Handler(Static(slim), discard())
 			perScrape := promhttp.HandlerFor(prometheus.Gatherers{snapReg, live}, promhttp.HandlerOpts{})
 
 			for _, c := range []struct {
@@ -116,6 +120,8 @@ func BenchmarkScrape(b *testing.B) {
 			}{
 				{"prerendered-plain", ours, false},
 				{"prerendered-gzip", ours, true},
+				{"prerendered-plain-slimlive", oursSlim, false},
+				{"prerendered-gzip-slimlive", oursSlim, true},
 				{"prerendered-plain-nolive", e.Handler(nil, discard()), false},
 				{"prerendered-gzip-nolive", e.Handler(nil, discard()), true},
 				{"live-only", liveOnly, true},

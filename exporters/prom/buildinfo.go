@@ -2,9 +2,11 @@ package prom
 
 import (
 	"runtime"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/govpulse/govpulse/collector/catalog"
 )
@@ -60,4 +62,24 @@ func NewLiveRegistry(version, revision string) *prometheus.Registry {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return reg
+}
+
+// Static gathers g once, on first use, and returns the same families ever
+// after. With --web.disable-exporter-metrics the live part is only build info,
+// which never changes: gathering it per scrape would be the scrape's largest
+// cost.
+func Static(g prometheus.Gatherer) prometheus.Gatherer {
+	return &static{g: g}
+}
+
+type static struct {
+	g    prometheus.Gatherer
+	once sync.Once
+	fams []*dto.MetricFamily
+	err  error
+}
+
+func (s *static) Gather() ([]*dto.MetricFamily, error) {
+	s.once.Do(func() { s.fams, s.err = s.g.Gather() })
+	return s.fams, s.err
 }

@@ -3,6 +3,8 @@ package prom
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net/http"
@@ -257,12 +259,7 @@ type handler struct {
 }
 
 var (
-	bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	// The live part is small and compressed on every scrape: speed over ratio.
-	gzPool = sync.Pool{New: func() any {
-		zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-		return zw
-	}}
+	bufPool   = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	emptyGzip = gzipBytes(gzip.NewWriter(nil), nil)
 )
 
@@ -292,11 +289,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			zbuf := bufPool.Get().(*bytes.Buffer)
 			zbuf.Reset()
 			defer putBuf(zbuf)
-			zw := gzPool.Get().(*gzip.Writer)
-			zw.Reset(zbuf)
-			_, _ = zw.Write(live)
-			_ = zw.Close()
-			gzPool.Put(zw)
+			storedGzip(zbuf, live)
 			live = zbuf.Bytes()
 		}
 		if total+len(live) == 0 {
@@ -321,6 +314,34 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if _, err := w.Write(live); err != nil {
 		h.logger.Debug("cannot write metrics", "err", err)
 	}
+}
+
+// storedGzip appends p to dst as one gzip member of stored (uncompressed)
+// deflate blocks (RFC 1951 §3.2.4, RFC 1952). The live part is a few KiB
+// rendered on every scrape: compressing it would cost more CPU than sending
+// the snapshot's pre-compressed bytes, for a few KiB saved.
+func storedGzip(dst *bytes.Buffer, p []byte) {
+	// Header: magic, CM=deflate, no flags, no mtime, XFL=0, OS=unknown.
+	dst.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
+	crc := crc32.ChecksumIEEE(p)
+	size := uint32(len(p))
+	for {
+		n := min(len(p), 0xffff)
+		final := byte(0)
+		if n == len(p) {
+			final = 1
+		}
+		dst.Write([]byte{final, byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)})
+		dst.Write(p[:n])
+		p = p[n:]
+		if final == 1 {
+			break
+		}
+	}
+	var tail [8]byte
+	binary.LittleEndian.PutUint32(tail[:4], crc)
+	binary.LittleEndian.PutUint32(tail[4:], size)
+	dst.Write(tail[:])
 }
 
 // writeLive gathers the live part into buf, skipping families the snapshot has.

@@ -222,3 +222,22 @@ func typeLines(b []byte) map[string]int {
 }
 
 func goVersion() string { return runtime.Version() }
+
+func TestStoredGzip(t *testing.T) {
+	for _, n := range []int{0, 1, 0xffff, 0x10000, 200000} {
+		p := make([]byte, n)
+		for i := range p {
+			p[i] = byte(i * 7)
+		}
+		var buf bytes.Buffer
+		storedGzip(&buf, p)
+		zr, err := gzip.NewReader(&buf)
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, p) {
+			t.Fatalf("n=%d: round trip failed: %v", n, err)
+		}
+	}
+}
