@@ -29,6 +29,7 @@ var commands = map[string]command{
 	"serve":    {"run the daemon: collect on schedule and serve /metrics (--demo: the built-in simulated province)", runServe},
 	"simulate": {"serve the simulated province's upstream APIs alone (for the compose stack and tests)", runSimulate},
 	"check":    {"validate a config file and exit", runCheck},
+	"generate": {"write the Prometheus rules, Alertmanager and Prometheus examples (and dashboards) into --out", runGenerate},
 }
 
 // run is main without the process: tests call it with their own context,

@@ -6,15 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/govpulse/govpulse/collector"
-	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/config"
-	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/collector/store"
 	"github.com/govpulse/govpulse/exporters/prom"
@@ -131,22 +130,19 @@ func startDemo(ctx context.Context, seed int64, logger *slog.Logger) (*config.Co
 		defer close(done)
 		_ = sim.ServeListener(ctx, ln, logger.With("component", "simulate"))
 	}()
-	cfg := &config.Config{
-		Province: config.Province{Code: "49", Name: "Quảng Nam (mô phỏng)"},
-		Agencies: sim.Agencies(),
-		Fields:   sim.Fields(),
-		Sources: []config.Source{{
-			Name:     catalog.SourceOnestop,
-			Type:     catalog.SourceOnestop,
-			Schedule: "@every 30s",
-			Timeout:  20 * time.Second,
-			HTTP:     httpc.Config{URL: "http://" + ln.Addr().String(), RateLimit: 50, Burst: 10},
-		}},
+	dir, err := os.MkdirTemp("", "govpulse-demo-")
+	if err == nil {
+		err = writeDemoFiles(dir)
 	}
-	if err := cfg.Check(); err != nil {
-		cancel()
-		<-done
-		return nil, nil, fmt.Errorf("BUG: demo config: %w", err)
+	var cfg *config.Config
+	if err == nil {
+		cfg, err = demoConfig(sim, "http://"+ln.Addr().String(), dir)
 	}
-	return cfg, func() { cancel(); <-done }, nil
+	stop := func() { cancel(); <-done; os.RemoveAll(dir) }
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	cfg.StateDir = dir
+	return cfg, stop, nil
 }

@@ -7,8 +7,12 @@ import (
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/httpc"
+	"github.com/govpulse/govpulse/collector/indices"
 	"github.com/govpulse/govpulse/collector/onestop"
+	"github.com/govpulse/govpulse/collector/portal"
+	"github.com/govpulse/govpulse/collector/rating"
 	"github.com/govpulse/govpulse/collector/source"
+	"github.com/govpulse/govpulse/collector/vneid"
 )
 
 // Factory builds a source from its validated config.
@@ -23,6 +27,29 @@ var Registry = map[string]Factory{
 			return nil, err
 		}
 		return onestop.New(sc.Name, *sc.Onestop, c, env)
+	},
+	catalog.SourcePortal: func(sc config.Source, env source.Env) (source.Source, error) {
+		c, err := httpc.New(sc.HTTP, env.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return portal.New(sc.Name, *sc.Portal, c, env)
+	},
+	catalog.SourceVNeID: func(sc config.Source, env source.Env) (source.Source, error) {
+		if sc.VNeID.Mode != vneid.ModeHTTP {
+			return vneid.New(sc.Name, *sc.VNeID, nil, env)
+		}
+		c, err := httpc.New(sc.HTTP, env.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return vneid.New(sc.Name, *sc.VNeID, c, env)
+	},
+	catalog.SourceIndices: func(sc config.Source, env source.Env) (source.Source, error) {
+		return indices.New(sc.Name, *sc.Indices, env)
+	},
+	catalog.SourceRating: func(sc config.Source, env source.Env) (source.Source, error) {
+		return rating.New(sc.Name, *sc.Rating, env)
 	},
 }
 

@@ -21,8 +21,12 @@ import (
 
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/httpc"
+	"github.com/govpulse/govpulse/collector/indices"
 	"github.com/govpulse/govpulse/collector/onestop"
+	"github.com/govpulse/govpulse/collector/portal"
+	"github.com/govpulse/govpulse/collector/rating"
 	"github.com/govpulse/govpulse/collector/source"
+	"github.com/govpulse/govpulse/collector/vneid"
 )
 
 // Config is the whole configuration file.
@@ -61,6 +65,22 @@ type Source struct {
 	Timeout time.Duration   `yaml:"timeout"`
 	HTTP    httpc.Config    `yaml:"http"`
 	Onestop *onestop.Config `yaml:"onestop"`
+	Portal  *portal.Config  `yaml:"portal"`
+	Rating  *rating.Config  `yaml:"rating"`
+	VNeID   *vneid.Config   `yaml:"vneid"`
+	Indices *indices.Config `yaml:"indices"`
+}
+
+// usesHTTP reports whether a source reads an HTTP upstream (derived and file
+// sources have no http block). Call after SetDefaults.
+func (s *Source) usesHTTP() bool {
+	switch s.Type {
+	case catalog.SourceRating, catalog.SourceIndices:
+		return false
+	case catalog.SourceVNeID:
+		return s.VNeID == nil || s.VNeID.Mode == vneid.ModeHTTP
+	}
+	return true
 }
 
 // Defaults, written once.
@@ -74,7 +94,7 @@ const (
 
 // SourceTypes lists the source types this build knows. The registry in
 // package collector must have one factory per entry.
-var SourceTypes = []string{catalog.SourceOnestop}
+var SourceTypes = []string{catalog.SourceOnestop, catalog.SourcePortal, catalog.SourceVNeID, catalog.SourceIndices, catalog.SourceRating}
 
 // CronParser is the schedule syntax: 5 fields or a descriptor, with CRON_TZ.
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -112,12 +132,37 @@ func (c *Config) SetDefaults() {
 		if s.Timeout == 0 {
 			s.Timeout = DefaultSourceTimeout
 		}
-		s.HTTP.SetDefaults()
-		if s.Type == catalog.SourceOnestop && s.Onestop == nil {
+		// A type's block may be omitted: all its defaults.
+		switch {
+		case s.Type == catalog.SourceVNeID && s.VNeID == nil:
+			s.VNeID = &vneid.Config{}
+		case s.Type == catalog.SourceIndices && s.Indices == nil:
+			s.Indices = &indices.Config{}
+		case s.Type == catalog.SourceOnestop && s.Onestop == nil:
 			s.Onestop = &onestop.Config{}
+		case s.Type == catalog.SourcePortal && s.Portal == nil:
+			s.Portal = &portal.Config{}
+		case s.Type == catalog.SourceRating && s.Rating == nil:
+			s.Rating = &rating.Config{}
 		}
 		if s.Onestop != nil {
 			s.Onestop.SetDefaults()
+		}
+		if s.Portal != nil {
+			s.Portal.SetDefaults()
+		}
+		if s.Rating != nil {
+			s.Rating.Thresholds = c.Thresholds
+			s.Rating.SetDefaults()
+		}
+		if s.VNeID != nil {
+			s.VNeID.SetDefaults()
+		}
+		if s.Indices != nil {
+			s.Indices.SetDefaults()
+		}
+		if s.usesHTTP() {
+			s.HTTP.SetDefaults()
 		}
 	}
 }

@@ -98,19 +98,53 @@ func (c *Config) validate(dir string) []Problem {
 		if s.Timeout < 0 {
 			add(p+".timeout", "must be positive")
 		}
-		for _, e := range s.HTTP.Validate() {
-			add(p+".http."+e.Path, "%s", e.Msg)
+		if s.usesHTTP() {
+			for _, e := range s.HTTP.Validate() {
+				add(p+".http."+e.Path, "%s", e.Msg)
+			}
+		} else if s.HTTP.URL != "" {
+			add(p+".http", "a %s source reads no upstream: remove the http block", s.Type)
 		}
-		if s.Onestop != nil {
-			if s.Type != catalog.SourceOnestop {
-				add(p+".onestop", "only valid for type onestop")
+		blocks := []struct {
+			name, typ string
+			set       bool
+			errs      func() []fieldError
+		}{
+			{"onestop", catalog.SourceOnestop, s.Onestop != nil, func() []fieldError { return conv(s.Onestop.Validate()) }},
+			{"portal", catalog.SourcePortal, s.Portal != nil, func() []fieldError { return conv(s.Portal.Validate()) }},
+			{"rating", catalog.SourceRating, s.Rating != nil, func() []fieldError { return conv(s.Rating.Validate()) }},
+			{"vneid", catalog.SourceVNeID, s.VNeID != nil, func() []fieldError { s.VNeID.ResolvePaths(dir); return conv(s.VNeID.Validate()) }},
+			{"indices", catalog.SourceIndices, s.Indices != nil, func() []fieldError { s.Indices.ResolvePaths(dir); return conv(s.Indices.Validate()) }},
+		}
+		for _, b := range blocks {
+			if !b.set {
+				continue
 			}
-			for _, e := range s.Onestop.Validate() {
-				add(p+".onestop."+e.Path, "%s", e.Msg)
+			if s.Type != b.typ {
+				add(p+"."+b.name, "only valid for type %s", b.typ)
+				continue
 			}
+			for _, e := range b.errs() {
+				add(p+"."+b.name+"."+e.Path, "%s", e.Msg)
+			}
+		}
+		if s.Rating != nil && s.Rating.ScoresFile != "" {
+			s.Rating.ScoresFile = resolve(dir, s.Rating.ScoresFile)
 		}
 	}
 	return probs
+}
+
+// fieldError is what every source block's Validate returns (each package
+// declares its own identical type, so that none imports another).
+type fieldError struct{ Path, Msg string }
+
+func conv[E ~struct{ Path, Msg string }](errs []E) []fieldError {
+	out := make([]fieldError, len(errs))
+	for i, e := range errs {
+		out[i] = fieldError(e)
+	}
+	return out
 }
 
 func known(typ string) bool {

@@ -142,6 +142,32 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte
 	return body, nil
 }
 
+// Post sends body (JSON) to the base URL + path with query and returns the
+// response body, at most MaxBodyBytes long, with the same retries, rate limit,
+// size cap and authorization as Get. It is meant for the read-only query
+// endpoints some upstreams expose as POST (the national portal's reporting
+// API): a retried POST is sent again, so never use it for a request that
+// changes anything upstream. Content-Type and Accept are application/json
+// unless the config's headers say otherwise.
+func (c *Client) Post(ctx context.Context, path string, query url.Values, body []byte) ([]byte, error) {
+	target, shown := c.resolve(path, query)
+	op := fmt.Sprintf("post %q", shown)
+	resp, err := c.authorized(ctx, http.MethodPost, target, op, body)
+	if err != nil {
+		return nil, err
+	}
+	rb := resp.RawBody()
+	defer rb.Close()
+	if n := resp.RawResponse.ContentLength; n > c.cfg.MaxBodyBytes {
+		return nil, tooLarge(op, c.cfg.MaxBodyBytes)
+	}
+	out, err := io.ReadAll(&limitedReader{r: rb, n: c.cfg.MaxBodyBytes, limit: c.cfg.MaxBodyBytes, op: op})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Stream is Get for large feeds: fn reads the body as it arrives. Reading more
 // than MaxBodyBytes fails with a too_large error, and other read failures are
 // classified too (timeout, transport), so fn may simply wrap what it gets with
@@ -150,7 +176,7 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte
 func (c *Client) Stream(ctx context.Context, path string, query url.Values, fn func(io.Reader) error) error {
 	target, shown := c.resolve(path, query)
 	op := fmt.Sprintf("get %q", shown)
-	resp, err := c.getAuthorized(ctx, target, op)
+	resp, err := c.authorized(ctx, http.MethodGet, target, op, nil)
 	if err != nil {
 		return err
 	}
@@ -162,10 +188,12 @@ func (c *Client) Stream(ctx context.Context, path string, query url.Values, fn f
 	return fn(&limitedReader{r: body, n: c.cfg.MaxBodyBytes, limit: c.cfg.MaxBodyBytes, op: op})
 }
 
-// getAuthorized sends the GET with the current token; when an OAuth2 token is
-// refused with 401 it fetches a new one and tries once more, since the server
-// may have revoked it before its announced expiry (a Keycloak restart does).
-func (c *Client) getAuthorized(ctx context.Context, target, op string) (*resty.Response, error) {
+// authorized sends the request with the current token; when an OAuth2 token
+// is refused with 401 it fetches a new one and tries once more, since the
+// server may have revoked it before its announced expiry (a Keycloak restart
+// does). A non-nil body is sent as JSON; resty re-reads the byte slice on
+// every attempt, so retries send it whole.
+func (c *Client) authorized(ctx context.Context, method, target, op string, body []byte) (*resty.Response, error) {
 	for try := 0; ; try++ {
 		tok := ""
 		if c.auth != nil {
@@ -174,8 +202,12 @@ func (c *Client) getAuthorized(ctx context.Context, target, op string) (*resty.R
 				return nil, err
 			}
 		}
-		resp, err := c.send(ctx, http.MethodGet, target, op, c.bucket, func(r *resty.Request) {
+		resp, err := c.send(ctx, method, target, op, c.bucket, func(r *resty.Request) {
 			r.SetHeader("Accept", "application/json")
+			if body != nil {
+				r.SetHeader("Content-Type", "application/json")
+				r.SetBody(body)
+			}
 			for k, v := range c.cfg.Headers {
 				r.SetHeader(k, v)
 			}

@@ -200,6 +200,8 @@ func (s *Sim) Handler() http.Handler {
 			"GET  "+IGatePath+"?from-date=2026-11-01T00:00:00&to-date=2026-11-22T23:59:59&page=0&size=200\n"+
 			"GET  /-/healthy\nGET|POST /-/faults\nGET|POST /-/late\n")
 	})
+	s.portalRoutes(mux)
+	s.vneidRoutes(mux)
 	return mux
 }
 

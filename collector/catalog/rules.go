@@ -1,0 +1,173 @@
+package catalog
+
+import (
+	"sort"
+	"time"
+)
+
+// Recording rules and alerts: the names of every series a recording rule
+// writes and of every alert, written once. dashboards/rules generates the
+// rules from these; Grafana boards read the same names.
+//
+// Recorded series follow Prometheus' naming convention
+// <aggregation level>:<metric>:<operation>. A ratio is a ratio of sums
+// (DESIGN.md §3): it is recorded with its numerator and denominator at every
+// scope, and a wider scope sums the narrower scope's numerators and
+// denominators, never averages its ratios.
+
+// Scope is an aggregation level of recorded series.
+type Scope struct {
+	// Prefix is the first part of a recorded series' name.
+	Prefix string
+	// Labels are the labels the scope keeps (besides period and the series' own).
+	Labels []string
+}
+
+// Scopes, narrowest first. The level scope joins each agency's level from
+// tthc_agency_info; the province scope sums every agency.
+var (
+	ScopeAgency   = Scope{Prefix: "agency", Labels: []string{LabelAgency}}
+	ScopeLevel    = Scope{Prefix: "level", Labels: []string{LabelLevel}}
+	ScopeProvince = Scope{Prefix: "province"}
+	Scopes        = []Scope{ScopeAgency, ScopeLevel, ScopeProvince}
+)
+
+// Recorded is one series written by a recording rule.
+type Recorded struct {
+	Name string
+	Help string
+	// Labels the series carries (Prometheus adds none: recording rules drop
+	// job and instance by aggregating).
+	Labels []string
+}
+
+// RecordedSum is a count summed over fields (and channels or timeliness
+// classes), recorded at every scope as <scope>:<Base>:sum.
+type RecordedSum struct {
+	Base string
+	Help string
+}
+
+// At returns the sum's series at scope sc.
+func (s RecordedSum) At(sc Scope) Recorded {
+	return Recorded{Name: sc.Prefix + ":" + s.Base + ":sum", Help: s.Help, Labels: scopeLabels(sc, nil)}
+}
+
+// RecordedRatio is a ratio of sums, recorded at every scope as three series:
+// <scope>:<Base>_numerator:sum, <scope>:<Base>_denominator:sum and
+// <scope>:<Base>:ratio (0–1; absent where the denominator is 0).
+type RecordedRatio struct {
+	Base string
+	Help string
+	// Labels the ratio carries besides the scope's and period (definition for
+	// late rates).
+	Labels []string
+}
+
+// Ratio returns the ratio's series at scope sc.
+func (r RecordedRatio) Ratio(sc Scope) Recorded {
+	return Recorded{Name: sc.Prefix + ":" + r.Base + ":ratio", Help: r.Help, Labels: scopeLabels(sc, r.Labels)}
+}
+
+// Numerator returns the series of the ratio's numerator at scope sc.
+func (r RecordedRatio) Numerator(sc Scope) Recorded {
+	return Recorded{Name: sc.Prefix + ":" + r.Base + "_numerator:sum", Help: "Numerator of: " + r.Help, Labels: scopeLabels(sc, r.Labels)}
+}
+
+// Denominator returns the series of the ratio's denominator at scope sc.
+func (r RecordedRatio) Denominator(sc Scope) Recorded {
+	return Recorded{Name: sc.Prefix + ":" + r.Base + "_denominator:sum", Help: "Denominator of: " + r.Help, Labels: scopeLabels(sc, r.Labels)}
+}
+
+func scopeLabels(sc Scope, own []string) []string {
+	out := append(append([]string{}, sc.Labels...), LabelPeriod)
+	return append(out, own...)
+}
+
+// Recorded sums and ratios of the one-stop period report.
+var (
+	ResolvedSum = RecordedSum{
+		Base: "tthc_dossiers_resolved",
+		Help: "Dossiers resolved in the period, all fields and timeliness classes: the volume a late rate is judged on (thresholds.late_min_volume).",
+	}
+	OverdueSum = RecordedSum{
+		Base: "tthc_dossiers_in_progress_overdue",
+		Help: "Dossiers in progress past their deadline (đang giải quyết quá hạn), all fields; each needs an apology letter to the applicant.",
+	}
+	// LateRate is recorded once per late-rate definition (label definition);
+	// see LateRateDefinitions for the formulas.
+	LateRate = RecordedRatio{
+		Base:   "tthc_dossiers_late",
+		Help:   "Late rate (tỷ lệ hồ sơ trễ hạn) by definition, from the one-stop period report counts.",
+		Labels: []string{LabelDefinition},
+	}
+	OnTimeShare = RecordedRatio{
+		Base: "tthc_dossiers_on_time",
+		Help: "Share of resolved dossiers resolved early or on time (trước hạn, đúng hạn).",
+	}
+	OnlineShare = RecordedRatio{
+		Base: "tthc_dossiers_online",
+		Help: "Share of newly received dossiers submitted online (trực tuyến).",
+	}
+)
+
+// RecordedSums and RecordedRatios list every recorded sum and ratio. A domain
+// that adds one appends it here and writes its expression in dashboards/rules.
+var (
+	RecordedSums   = []RecordedSum{ResolvedSum, OverdueSum}
+	RecordedRatios = []RecordedRatio{LateRate, OnTimeShare, OnlineShare}
+)
+
+// RecordedSeries returns every recorded series at every scope, sorted by name.
+func RecordedSeries() []Recorded {
+	var out []Recorded
+	for _, sc := range Scopes {
+		for _, s := range RecordedSums {
+			out = append(out, s.At(sc))
+		}
+		for _, r := range RecordedRatios {
+			out = append(out, r.Numerator(sc), r.Denominator(sc), r.Ratio(sc))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Alert severities (the severity label; Alertmanager routes on it).
+const (
+	SeverityWarning  = "warning"
+	SeverityCritical = "critical"
+)
+
+// AlertLabelSeverity is the alert label holding the severity.
+const AlertLabelSeverity = "severity"
+
+// AlertRule is one alert's identity: its name, severity and how long its
+// condition must hold before it fires. Its expression and text are generated
+// by dashboards/rules from the thresholds.
+type AlertRule struct {
+	Name     string
+	Severity string
+	For      time.Duration
+}
+
+// Alerts. Late rates are month-to-date figures that move slowly and are
+// refreshed on the one-stop schedule (5 minutes by default): a condition must
+// hold for three refreshes before anybody is told.
+var (
+	AlertLateRateWarning  = AlertRule{Name: "TthcLateRateWarning", Severity: SeverityWarning, For: 15 * time.Minute}
+	AlertLateRateCritical = AlertRule{Name: "TthcLateRateCritical", Severity: SeverityCritical, For: 15 * time.Minute}
+	AlertDossiersOverdue  = AlertRule{Name: "TthcDossiersOverdue", Severity: SeverityWarning, For: 15 * time.Minute}
+	AlertSourceDown       = AlertRule{Name: "GovpulseSourceDown", Severity: SeverityCritical, For: 15 * time.Minute}
+	AlertSourceStale      = AlertRule{Name: "GovpulseSourceStale", Severity: SeverityWarning, For: 5 * time.Minute}
+	AlertRules            = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertSourceDown, AlertSourceStale}
+)
+
+// AlertPeriod is the report period the per-agency alerts judge: the month to
+// date, the figure the provincial office publishes every month. (In-progress
+// stocks are the same in every period.) Recorded series cover every period.
+const AlertPeriod = PeriodMonth
+
+// StaleIntervals: a source's data is stale when its last success is older than
+// this many schedule intervals (govpulse_source_schedule_interval_seconds).
+const StaleIntervals = 2

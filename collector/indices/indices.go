@@ -1,0 +1,195 @@
+package indices
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/sheet"
+	"github.com/govpulse/govpulse/collector/source"
+)
+
+// Source is the yearly indices source.
+type Source struct {
+	name string
+	cfg  Config
+	env  source.Env
+	log  *slog.Logger
+
+	mu sync.Mutex
+	// files caches each path's last good records and the version seen last,
+	// so files are parsed only when they change and a bad version is logged
+	// and counted once while the previous good one keeps being served.
+	files map[string]*fileState
+}
+
+type fileState struct {
+	good, seen fileKey
+	records    []record // of the last good version; nil if none yet
+}
+
+// fileKey identifies one version of a file.
+type fileKey struct {
+	size int64
+	mod  time.Time
+}
+
+// New builds the source. cfg must have passed SetDefaults and Validate. The
+// indices are files only, so unlike the HTTP sources it takes no client.
+func New(name string, cfg Config, env source.Env) (*Source, error) {
+	s := &Source{name: name, cfg: cfg, env: env, log: env.Logger, files: map[string]*fileState{}}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s, nil
+}
+
+// Collect reads the files that changed since the last run and exports every
+// record of every file, and the targets.
+func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
+	paths, err := expand(s.cfg.Files)
+	if err != nil {
+		return nil, source.Errorf(catalog.ReasonInvalid, "%v", err)
+	}
+	if len(paths) == 0 {
+		return nil, source.Errorf(catalog.ReasonInvalid, "no index file matches %v", s.cfg.Files)
+	}
+	res := &source.Result{}
+	lastYear := s.env.Now().In(s.env.Location).Year()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type versioned struct {
+		path    string
+		key     fileKey
+		records []record
+	}
+	var use []versioned
+	present := map[string]bool{}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue // removed since the glob: gone, like its records
+		}
+		present[p] = true
+		key := fileKey{size: fi.Size(), mod: fi.ModTime()}
+		st := s.files[p]
+		if st == nil {
+			st = &fileState{}
+			s.files[p] = st
+		}
+		if key != st.seen {
+			st.seen = key
+			recs, err := readFile(p, s.cfg.MaxFileBytes, lastYear)
+			if err != nil {
+				res.Reject(sheet.ReasonOf(err), 1)
+				attrs := []any{"file", p, "reason", sheet.ReasonOf(err), "err", err}
+				var se *sheet.Error
+				if errors.As(err, &se) {
+					attrs = se.LogAttrs()
+				}
+				s.log.Warn("index file rejected; its previous version, if any, is still used", attrs...)
+			} else {
+				st.good, st.records = key, recs
+				s.log.Info("index file read", "file", p, "records", len(recs))
+			}
+		}
+		if st.records != nil {
+			use = append(use, versioned{p, st.good, st.records})
+		}
+	}
+	for p := range s.files {
+		if !present[p] {
+			delete(s.files, p)
+		}
+	}
+	if len(use) == 0 {
+		return nil, source.Errorf(catalog.ReasonInvalid, "none of the %d index files is valid (see the warnings logged when each was rejected)", len(paths))
+	}
+	// Oldest first, so a newer file's figure replaces an older one's.
+	sort.Slice(use, func(i, j int) bool {
+		if !use[i].key.mod.Equal(use[j].key.mod) {
+			return use[i].key.mod.Before(use[j].key.mod)
+		}
+		return use[i].path < use[j].path
+	})
+	merged := map[recordKey]record{}
+	for _, v := range use {
+		for _, r := range v.records {
+			merged[r.key()] = r
+		}
+	}
+	s.emit(res, merged)
+	return res, nil
+}
+
+// emit writes the records, the latest year of each index, the names of the
+// components of every index in use, and the targets.
+func (s *Source) emit(res *source.Result, merged map[recordKey]record) {
+	keys := make([]recordKey, 0, len(merged))
+	for k := range merged {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.index != b.index {
+			return a.index < b.index
+		}
+		if a.component != b.component {
+			return a.component < b.component
+		}
+		return a.year < b.year
+	})
+	latest := map[string]int{}
+	for _, k := range keys {
+		r := merged[k]
+		year := strconv.Itoa(r.year)
+		def, _ := catalog.IndexByCode(r.index)
+		if r.hasScore {
+			m := catalog.IndexScoreRatio
+			if def.Scale == catalog.IndexScalePoints {
+				m = catalog.IndexScorePoints
+			}
+			res.Add(m, r.score, r.index, r.component, year)
+		}
+		if r.rank > 0 {
+			res.Add(catalog.IndexRank, float64(r.rank), r.index, r.component, year)
+		}
+		if r.ranked > 0 {
+			res.Add(catalog.IndexRankedProvinces, float64(r.ranked), r.index, r.component, year)
+		}
+		latest[r.index] = max(latest[r.index], r.year)
+	}
+	inUse := map[string]bool{}
+	for idx := range latest {
+		inUse[idx] = true
+	}
+	for _, t := range s.cfg.Targets {
+		inUse[t.Index] = true
+	}
+	for _, def := range catalog.Indices {
+		if y, ok := latest[def.Code]; ok {
+			res.Add(catalog.IndexLatestYear, float64(y), def.Code, strconv.Itoa(y))
+		}
+		if !inUse[def.Code] {
+			continue
+		}
+		total, _ := def.Component(catalog.ComponentTotal)
+		res.Add(catalog.IndexComponentInfo, 1, def.Code, total.Code, total.Name)
+		for _, c := range def.Components {
+			res.Add(catalog.IndexComponentInfo, 1, def.Code, c.Code, c.Name)
+		}
+	}
+	for _, t := range s.cfg.Targets {
+		res.Add(catalog.IndexTargetRank, float64(t.RankMax), t.Index, strconv.Itoa(t.ByYear))
+	}
+}

@@ -1,0 +1,110 @@
+package rules
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"gopkg.in/yaml.v3"
+
+	"github.com/govpulse/govpulse/dashboards"
+)
+
+// Paths of the generated configuration examples, relative to the output directory.
+const (
+	PrometheusFile   = "prometheus/prometheus.yml"
+	AlertmanagerFile = "alertmanager/alertmanager.yml"
+)
+
+// Job is the scrape job of govpulse in the Prometheus example.
+const Job = "govpulse"
+
+// PrometheusOptions fill the Prometheus configuration.
+type PrometheusOptions struct {
+	ScrapeInterval, EvaluationInterval time.Duration
+	// Targets are govpulse's host:port; Alertmanagers Alertmanager's.
+	Targets, Alertmanagers []string
+	// RuleFiles are paths relative to the configuration file, or absolute.
+	RuleFiles []string
+}
+
+// DefaultPrometheusOptions are the compose stack's: services govpulse and
+// alertmanager. The rule files are found in either layout: the compose
+// stack's (deploy/rules mounted at rules/ next to prometheus.yml) and the
+// repository's (deploy/rules next to deploy/prometheus). A pattern that
+// matches nothing loads nothing, so exactly one of the two applies.
+func DefaultPrometheusOptions() PrometheusOptions {
+	pattern := path.Join(path.Dir(RecordingFile), "*"+ruleFileSuffix)
+	return PrometheusOptions{
+		ScrapeInterval:     30 * time.Second,
+		EvaluationInterval: 30 * time.Second,
+		Targets:            []string{"govpulse:9470"},
+		Alertmanagers:      []string{"alertmanager:9093"},
+		RuleFiles:          []string{pattern, path.Join("..", pattern)},
+	}
+}
+
+var prometheusTmpl = template.Must(template.New("prometheus").Funcs(tmplFuncs).Parse(`{{ header }}# Prometheus configuration example for govpulse (checked with promtool check config, Prometheus 2.42).
+# In the compose stack the services are called govpulse and alertmanager. Outside compose, point
+# the targets at localhost instead: targets: ['localhost:9470'] and ['localhost:9093'].
+# Rule files are relative to this file. The patterns match both layouts: the compose stack's
+# (deploy/rules mounted at /etc/prometheus/rules) and the repository's (deploy/rules next to
+# deploy/prometheus, for promtool check config); a pattern that matches nothing is ignored.
+global:
+  # govpulse serves pre-rendered snapshots: scrapes are cheap, and the data changes on the
+  # sources' schedules (every 5 minutes by default).
+  scrape_interval: {{ dur .ScrapeInterval }}
+  evaluation_interval: {{ dur .EvaluationInterval }}
+
+rule_files:
+{{- range .RuleFiles }}
+  - {{ q . }}
+{{- end }}
+
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets:
+{{- range .Alertmanagers }}
+            - {{ q . }}
+{{- end }}
+
+scrape_configs:
+  - job_name: {{ q job }}
+    static_configs:
+      - targets:
+{{- range .Targets }}
+          - {{ q . }}
+{{- end }}
+`))
+
+// PrometheusConfig renders deploy/prometheus/prometheus.yml.
+func PrometheusConfig(o PrometheusOptions) (dashboards.File, error) {
+	if len(o.Targets) == 0 || len(o.Alertmanagers) == 0 || len(o.RuleFiles) == 0 || o.ScrapeInterval <= 0 || o.EvaluationInterval <= 0 {
+		return dashboards.File{}, fmt.Errorf("prometheus options: targets, alertmanagers, rule files and intervals are required")
+	}
+	return render(PrometheusFile, prometheusTmpl, o)
+}
+
+var tmplFuncs = template.FuncMap{
+	"header": func() string { return dashboards.YAMLHeader },
+	"job":    func() string { return Job },
+	// q quotes a scalar as YAML would (plain when that is unambiguous).
+	"q": func(s string) (string, error) {
+		b, err := yaml.Marshal(s)
+		return strings.TrimSuffix(string(b), "\n"), err
+	},
+	"dur": func(d time.Duration) string { return model.Duration(d).String() },
+}
+
+func render(p string, t *template.Template, data any) (dashboards.File, error) {
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return dashboards.File{}, fmt.Errorf("cannot render %s: %w", p, err)
+	}
+	return dashboards.File{Path: p, Data: b.Bytes()}, nil
+}

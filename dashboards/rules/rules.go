@@ -1,0 +1,251 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/dashboards"
+)
+
+// Paths of the generated rule files, relative to the output directory.
+const (
+	RecordingFile = "rules/govpulse.recording" + ruleFileSuffix
+	AlertsFile    = "rules/govpulse.alerts" + ruleFileSuffix
+)
+
+// ruleFileSuffix ends every rule file's name; the Prometheus example loads
+// rules/*.rules.yml.
+const ruleFileSuffix = ".rules.yml"
+
+// Options select the thresholds and language of the rules.
+type Options struct {
+	// Thresholds are the deployment's (config.Config.Thresholds, defaults from
+	// catalog.DefaultThresholds).
+	Thresholds catalog.Thresholds
+	Lang       dashboards.Lang
+	// For, when positive, replaces every alert's catalog `for`: end-to-end
+	// tests use seconds where production waits minutes.
+	For time.Duration
+}
+
+// Rule is one generated rule: a recording rule (Record set) or an alert
+// (Alert set).
+type Rule struct {
+	Record string
+	Alert  string
+	Expr   string
+	// Probe is, for an alert, its expression with every comparison made a bool
+	// comparison: it returns every series the condition is judged on, firing
+	// or not, so a test can prove the selectors and joins match real data.
+	Probe       string
+	For         time.Duration
+	Labels      map[string]string
+	Annotations map[string]string
+}
+
+// Group is a rule group. Prometheus evaluates a group's rules in order, so a
+// rule reads the series recorded before it in the same evaluation.
+type Group struct {
+	Name  string
+	Rules []Rule
+}
+
+// domain is one upstream domain's rules. Adding a domain is one line in
+// domains and one file with its two functions.
+type domain struct {
+	name      string
+	recording func(g *gen) ([]Rule, error)
+	alerts    func(g *gen) ([]Rule, error)
+}
+
+var domains = []domain{
+	{name: "onestop", recording: onestopRecording, alerts: onestopAlerts},
+	{name: "health", alerts: healthAlerts},
+}
+
+// gen carries the options through the domain functions.
+type gen struct{ Options }
+
+// text picks the language.
+func (g *gen) text(vi, en string) string { return dashboards.Text{Vi: vi, En: en}.In(g.Lang) }
+
+// alert builds an alert rule from its catalog identity; expr renders the
+// expression, as written (probe false) or as a probe.
+func (g *gen) alert(a catalog.AlertRule, expr func(probe bool) string, extra map[string]string, summary, description string) Rule {
+	labels := map[string]string{catalog.AlertLabelSeverity: a.Severity}
+	for k, v := range extra {
+		labels[k] = v
+	}
+	return Rule{
+		Alert:       a.Name,
+		Expr:        expr(false),
+		Probe:       expr(true),
+		For:         g.forOf(a),
+		Labels:      labels,
+		Annotations: map[string]string{"summary": summary, "description": description},
+	}
+}
+
+func (g *gen) forOf(a catalog.AlertRule) time.Duration {
+	if g.For > 0 {
+		return g.For
+	}
+	return a.For
+}
+
+// duration renders a `for` for people: "15 phút", "15 minutes".
+func (g *gen) duration(d time.Duration) string {
+	n, vi, en := int64(d/time.Second), "giây", "second"
+	switch {
+	case d%time.Hour == 0:
+		n, vi, en = int64(d/time.Hour), "giờ", "hour"
+	case d%time.Minute == 0:
+		n, vi, en = int64(d/time.Minute), "phút", "minute"
+	}
+	if n != 1 {
+		en += "s"
+	}
+	return strconv.FormatInt(n, 10) + " " + g.text(vi, en)
+}
+
+// Groups returns the recording and alert groups, in file order.
+func Groups(o Options) (recording, alerts []Group, err error) {
+	if err := check(o); err != nil {
+		return nil, nil, err
+	}
+	g := &gen{o}
+	for _, d := range domains {
+		if d.recording != nil {
+			rs, err := d.recording(g)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s recording rules: %w", d.name, err)
+			}
+			recording = append(recording, Group{Name: "govpulse." + d.name + ".recording", Rules: rs})
+		}
+		if d.alerts != nil {
+			rs, err := d.alerts(g)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s alerts: %w", d.name, err)
+			}
+			alerts = append(alerts, Group{Name: "govpulse." + d.name + ".alerts", Rules: rs})
+		}
+	}
+	return recording, alerts, nil
+}
+
+func check(o Options) error {
+	t := o.Thresholds
+	switch {
+	case !(t.LateRateWarning > 0 && t.LateRateWarning < t.LateRateCritical && t.LateRateCritical <= 1):
+		return fmt.Errorf("thresholds: want 0 < late_rate_warning < late_rate_critical <= 1, got %v and %v", t.LateRateWarning, t.LateRateCritical)
+	case t.LateMinVolume < 1:
+		return fmt.Errorf("thresholds: late_min_volume must be at least 1, got %d", t.LateMinVolume)
+	}
+	if _, err := dashboards.ParseLang(string(o.Lang)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Rules returns every generated rule, recording rules first.
+func Rules(o Options) ([]Rule, error) {
+	rec, al, err := Groups(o)
+	if err != nil {
+		return nil, err
+	}
+	var out []Rule
+	for _, g := range append(rec, al...) {
+		out = append(out, g.Rules...)
+	}
+	return out, nil
+}
+
+// RuleFiles renders the recording and alert rule files.
+func RuleFiles(o Options) ([]dashboards.File, error) {
+	rec, al, err := Groups(o)
+	if err != nil {
+		return nil, err
+	}
+	t := o.Thresholds
+	recData, err := dashboards.YAML(ruleFileOf(rec),
+		"Prometheus recording rules: ratios of sums derived from govpulse's counts, per agency, administrative level and province.",
+		"Series names are declared in collector/catalog/rules.go; regenerate with: govpulse generate --out deploy",
+	)
+	if err != nil {
+		return nil, err
+	}
+	alData, err := dashboards.YAML(ruleFileOf(al),
+		"Prometheus alerts on govpulse's recorded series and source health. Needs "+RecordingFile[len("rules/"):]+" loaded too.",
+		fmt.Sprintf("Thresholds: late rate warning %s, critical %s, minimum %d resolved dossiers, definition %s (config thresholds.*).",
+			dashboards.Number(t.LateRateWarning), dashboards.Number(t.LateRateCritical), t.LateMinVolume, t.LateRateDefinition),
+		"Language of summaries and descriptions: "+string(o.Lang)+"; regenerate with: govpulse generate --out deploy --lang vi|en",
+	)
+	if err != nil {
+		return nil, err
+	}
+	return []dashboards.File{{Path: RecordingFile, Data: recData}, {Path: AlertsFile, Data: alData}}, nil
+}
+
+// The rule file's YAML shape (Prometheus' rulefmt). yaml.v3 keeps struct
+// field order and sorts map keys, so the output is stable.
+type yamlRuleFile struct {
+	Groups []yamlGroup `yaml:"groups"`
+}
+
+type yamlGroup struct {
+	Name  string     `yaml:"name"`
+	Rules []yamlRule `yaml:"rules"`
+}
+
+type yamlRule struct {
+	Record      string            `yaml:"record,omitempty"`
+	Alert       string            `yaml:"alert,omitempty"`
+	Expr        string            `yaml:"expr"`
+	For         string            `yaml:"for,omitempty"`
+	Labels      map[string]string `yaml:"labels,omitempty"`
+	Annotations map[string]string `yaml:"annotations,omitempty"`
+}
+
+func ruleFileOf(groups []Group) yamlRuleFile {
+	var f yamlRuleFile
+	for _, g := range groups {
+		yg := yamlGroup{Name: g.Name}
+		for _, r := range g.Rules {
+			yr := yamlRule{Record: r.Record, Alert: r.Alert, Expr: r.Expr, Labels: r.Labels, Annotations: r.Annotations}
+			if r.For > 0 {
+				yr.For = model.Duration(r.For).String()
+			}
+			yg.Rules = append(yg.Rules, yr)
+		}
+		f.Groups = append(f.Groups, yg)
+	}
+	return f
+}
+
+// Generate writes everything this package owns for a deployment: the rule
+// files, and the Prometheus and Alertmanager configuration examples for the
+// compose stack.
+func Generate(in dashboards.Input) ([]dashboards.File, error) {
+	if in.Config == nil {
+		return nil, fmt.Errorf("no config")
+	}
+	files, err := RuleFiles(Options{Thresholds: in.Config.Thresholds, Lang: in.Lang})
+	if err != nil {
+		return nil, err
+	}
+	p, err := PrometheusConfig(DefaultPrometheusOptions())
+	if err != nil {
+		return nil, err
+	}
+	a, err := AlertmanagerConfig(DefaultAlertmanagerOptions())
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, p, a)
+	dashboards.Sort(files)
+	return files, nil
+}

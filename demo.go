@@ -1,0 +1,102 @@
+package main
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/config"
+	"github.com/govpulse/govpulse/collector/httpc"
+	"github.com/govpulse/govpulse/collector/indices"
+	"github.com/govpulse/govpulse/collector/rating"
+	"github.com/govpulse/govpulse/collector/simulate"
+	"github.com/govpulse/govpulse/collector/vneid"
+)
+
+// The demo's file inputs ship inside the binary, so `serve --demo` works from
+// any directory; they are the same files deploy/ documents.
+//
+//go:embed deploy/indices/quangnam.yml deploy/vneid/population.csv
+var demoFS embed.FS
+
+// demoPopulation14Plus is the simulated province's population aged 14+
+// (the total of deploy/vneid/population.csv).
+const demoPopulation14Plus = 1184627
+
+// demoTargets are Quảng Nam's published 2025 targets (domain.md §1).
+var demoTargets = []indices.Target{
+	{Index: "dti", RankMax: 10, ByYear: 2025},
+	{Index: "par", RankMax: 20, ByYear: 2025},
+}
+
+// writeDemoFiles writes the demo's file inputs into dir.
+func writeDemoFiles(dir string) error {
+	for src, dst := range map[string]string{
+		"deploy/indices/quangnam.yml": "indices.yml",
+		"deploy/vneid/population.csv": "population.csv",
+	} {
+		b, err := demoFS.ReadFile(src)
+		if err != nil {
+			return fmt.Errorf("BUG: embedded %s: %w", src, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, dst), b, 0o644); err != nil {
+			return fmt.Errorf("cannot write the demo's files: %w", err)
+		}
+	}
+	return nil
+}
+
+// demoConfig is the demo province's config, collecting from the simulator
+// sim serves at url. generate uses it, with no simulator running, for the
+// default thresholds and units.
+func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
+	cfg := &config.Config{
+		Province: config.Province{Code: "49", Name: "Quảng Nam (mô phỏng)"},
+		Agencies: sim.Agencies(),
+		Fields:   sim.Fields(),
+		Sources: []config.Source{{
+			Name:     catalog.SourceOnestop,
+			Type:     catalog.SourceOnestop,
+			Schedule: "@every 30s",
+			Timeout:  20 * time.Second,
+			HTTP:     httpc.Config{URL: url, RateLimit: 50, Burst: 10},
+		}, {
+			Name:     catalog.SourcePortal,
+			Type:     catalog.SourcePortal,
+			Schedule: "@every 1m",
+			Timeout:  30 * time.Second,
+			HTTP:     httpc.Config{URL: url, RateLimit: 50, Burst: 10},
+		}, {
+			Name:     catalog.SourceVNeID,
+			Type:     catalog.SourceVNeID,
+			Schedule: "@every 1m",
+			Timeout:  30 * time.Second,
+			HTTP:     httpc.Config{URL: url, RateLimit: 50, Burst: 10},
+			VNeID:    &vneid.Config{Population14Plus: demoPopulation14Plus, PopulationFile: filepath.Join(files, "population.csv")},
+		}, {
+			Name:     catalog.SourceIndices,
+			Type:     catalog.SourceIndices,
+			Schedule: "@every 10m",
+			Timeout:  time.Minute,
+			Indices: &indices.Config{
+				Files:   []string{filepath.Join(files, "indices.yml")},
+				Targets: demoTargets,
+			},
+		}, {
+			// Ratings derive from what the other sources collected: a short
+			// schedule makes them appear soon after start.
+			Name:     catalog.SourceRating,
+			Type:     catalog.SourceRating,
+			Schedule: "@every 15s",
+			Timeout:  10 * time.Second,
+			Rating:   &rating.Config{Scores: sim.CCHCScores()},
+		}},
+	}
+	if err := cfg.Check(); err != nil {
+		return nil, fmt.Errorf("BUG: demo config: %w", err)
+	}
+	return cfg, nil
+}
