@@ -11,6 +11,7 @@ import (
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/indices"
+	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/rating"
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/collector/vneid"
@@ -63,6 +64,20 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 			Schedule: "@every 30s",
 			Timeout:  20 * time.Second,
 			HTTP:     httpc.Config{URL: url, RateLimit: 50, Burst: 10},
+		}, {
+			// The dossier feed beside the report: only what the feed alone
+			// knows (due soon, processing time, digitised, paid online), per
+			// agency to keep the demo's series budget.
+			Name:     "onestop_feed",
+			Type:     catalog.SourceOnestop,
+			Schedule: "@every 30s",
+			Timeout:  25 * time.Second,
+			HTTP:     httpc.Config{URL: url, RateLimit: 50, Burst: 10},
+			Onestop: &onestop.Config{
+				Format: onestop.FormatFeed,
+				Detail: onestop.DetailAgency,
+				Feed:   &onestop.FeedConfig{Path: simulate.FeedPath, PeriodReport: new(false)},
+			},
 		}, {
 			Name:     catalog.SourcePortal,
 			Type:     catalog.SourcePortal,

@@ -98,12 +98,12 @@ func TestDemoEndToEnd(t *testing.T) {
 	start := time.Now()
 	for {
 		fams, body = scrape(t, "http://"+addr+"/metrics")
-		if fams != nil && fams[catalog.SourceUp.Name] != nil && fams[catalog.DossiersReceived.Name] != nil {
+		if fams != nil && fams[catalog.DossiersReceived.Name] != nil && allUp(fams) {
 			break
 		}
 		if time.Since(start) > 10*time.Second {
 			cancel()
-			t.Fatalf("no data within 10 s of start; logs:\n%s", logs.w)
+			t.Fatalf("sources not all up with data within 10 s of start; logs:\n%s", logs.w)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -130,6 +130,24 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Every catalogue metric is on the demo, but the one a province must opt
+	// into (officials' late dossiers, a privacy decision).
+	for _, m := range catalog.All() {
+		if m == catalog.OfficialLateDossiers {
+			continue
+		}
+		if len(fams[m.Name].GetMetric()) == 0 {
+			t.Errorf("the demo exports no %s", m.Name)
+		}
+	}
+	// The simulated feed carries applicant data in every record: none of it
+	// may reach /metrics or the logs.
+	for _, pii := range []string{simulate.FeedPII.Name, simulate.FeedPII.IDNumber, simulate.FeedPII.Phone, simulate.FeedPII.Email, simulate.FeedPII.Address, simulate.FeedPII.Summary, simulate.FeedPII.OfficialName} {
+		if bytes.Contains(body, []byte(pii)) || strings.Contains(logs.String(), pii) {
+			t.Errorf("personal data %q left govpulse", pii)
+		}
+	}
+
 	cmd := exec.Command(promtool, "check", "metrics")
 	cmd.Stdin = bytes.NewReader(body)
 	out, err := cmd.CombinedOutput()
@@ -149,9 +167,26 @@ func TestDemoEndToEnd(t *testing.T) {
 }
 
 // syncWriter serialises writes: the daemon logs from several goroutines.
+// allUp reports whether every source in the exposition is up.
+func allUp(fams map[string]*dto.MetricFamily) bool {
+	f := fams[catalog.SourceUp.Name]
+	for _, m := range f.GetMetric() {
+		if m.GetGauge().GetValue() != 1 {
+			return false
+		}
+	}
+	return len(f.GetMetric()) > 0
+}
+
 type syncWriter struct {
 	mu sync.Mutex
 	w  io.Writer
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprint(s.w)
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {

@@ -58,8 +58,9 @@ type Scheduler struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	jobs map[string]cron.Job
-	wg   sync.WaitGroup // the start-up runs
+	jobs    map[string]cron.Job
+	derived map[string]bool // sources computed from the others' data
+	wg      sync.WaitGroup  // the start-up runs
 
 	mu           sync.Mutex
 	lastFault    map[string]string // last logged failure per source: log once
@@ -101,6 +102,7 @@ func newScheduler(jobs []Job, st *store.Store, logger *slog.Logger) (*Scheduler,
 		store:        st,
 		cron:         cron.New(cron.WithParser(config.CronParser), cron.WithLogger(cl)),
 		jobs:         map[string]cron.Job{},
+		derived:      map[string]bool{},
 		lastFault:    map[string]string{},
 		lastRejected: map[string]string{},
 	}
@@ -117,6 +119,9 @@ func newScheduler(jobs []Job, st *store.Store, logger *slog.Logger) (*Scheduler,
 		// shares the skip token with scheduled runs.
 		j := cron.NewChain(cron.SkipIfStillRunning(cl), cron.Recover(cl)).Then(s.job(jb.Name, jb.Source, jb.Timeout))
 		s.jobs[jb.Name] = j
+		if jb.Kind == catalog.SourceRating {
+			s.derived[jb.Name] = true
+		}
 		s.cron.Schedule(sched, j)
 	}
 	return s, nil
@@ -124,14 +129,33 @@ func newScheduler(jobs []Job, st *store.Store, logger *slog.Logger) (*Scheduler,
 
 // Start runs every source once at once, so data appears without waiting for
 // the first tick, and starts the schedule.
+//
+// Derived sources (ratings) start after the others' first runs, so that
+// their first result already has data to derive from.
 func (s *Scheduler) Start() {
-	for _, j := range s.jobs {
+	var first sync.WaitGroup
+	for name, j := range s.jobs {
+		if s.derived[name] {
+			continue
+		}
+		first.Add(1)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer first.Done()
 			j.Run()
 		}()
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		first.Wait()
+		for name, j := range s.jobs {
+			if s.derived[name] {
+				j.Run()
+			}
+		}
+	}()
 	s.cron.Start()
 }
 

@@ -184,3 +184,36 @@ func TestStartRunsAtOnce(t *testing.T) {
 	}
 	_ = errors.New
 }
+
+// A derived source's start-up run comes after the others' first runs.
+func TestDerivedStartsAfterOthers(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(&logBuf{}, nil))
+	st := store.New(logger, 0)
+	release := make(chan struct{})
+	slow := &scripted{steps: []func(context.Context) (*source.Result, error){func(ctx context.Context) (*source.Result, error) {
+		<-release
+		return value(1)(ctx)
+	}}}
+	var sawData atomic.Bool
+	derived := &scripted{steps: []func(context.Context) (*source.Result, error){func(ctx context.Context) (*source.Result, error) {
+		sawData.Store(st.Snapshot().Source("os").Result != nil)
+		return &source.Result{}, nil
+	}}}
+	s, err := newScheduler([]Job{
+		{Name: "os", Kind: catalog.SourceOnestop, Schedule: "0 0 1 1 *", Timeout: time.Second, Source: slow},
+		{Name: "rating", Kind: catalog.SourceRating, Schedule: "0 0 1 1 *", Timeout: time.Second, Source: derived},
+	}, st, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	time.Sleep(20 * time.Millisecond)
+	if derived.calls.Load() != 0 {
+		t.Fatal("derived source ran before the others finished")
+	}
+	close(release)
+	s.Stop(5 * time.Second)
+	if derived.calls.Load() != 1 || !sawData.Load() {
+		t.Fatalf("derived calls %d, saw data %v", derived.calls.Load(), sawData.Load())
+	}
+}

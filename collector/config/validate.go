@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/govpulse/govpulse/collector/onestop"
 	"io"
 	"os"
 	"path/filepath"
@@ -83,10 +84,10 @@ func (c *Config) validate(dir string) []Problem {
 		seenName[s.Name] = i
 		if !known(s.Type) {
 			add(p+".type", "unknown source type %q; known: %s", s.Type, strings.Join(SourceTypes, ", "))
-		} else if j, dup := seenType[s.Type]; dup {
-			// Two sources of one type would export the same series.
-			add(p+".type", "only one source of type %s is supported; sources[%d] is one already", s.Type, j)
-		} else {
+		} else if j, dup := seenType[s.Type]; dup && s.exportsShared() {
+			// Two sources exporting one type's metrics would export the same series.
+			add(p+".type", "only one source of type %s may export its metrics; sources[%d] does already%s", s.Type, j, s.sharedHint())
+		} else if s.exportsShared() {
 			seenType[s.Type] = i
 		}
 		sched, err := CronParser.Parse(s.Schedule)
@@ -128,6 +129,11 @@ func (c *Config) validate(dir string) []Problem {
 				add(p+"."+b.name+"."+e.Path, "%s", e.Msg)
 			}
 		}
+		if s.Onestop != nil && s.Onestop.Feed != nil {
+			for i, h := range s.Onestop.Feed.Holidays {
+				s.Onestop.Feed.Holidays[i] = resolve(dir, h)
+			}
+		}
 		if s.Rating != nil && s.Rating.ScoresFile != "" {
 			s.Rating.ScoresFile = resolve(dir, s.Rating.ScoresFile)
 		}
@@ -145,6 +151,20 @@ func conv[E ~struct{ Path, Msg string }](errs []E) []fieldError {
 		out[i] = fieldError(e)
 	}
 	return out
+}
+
+// exportsShared reports whether the source exports its type's main metrics;
+// only a onestop feed with period_report: false does not (it adds feed-only
+// metrics beside a report-mode source).
+func (s *Source) exportsShared() bool {
+	return s.Type != catalog.SourceOnestop || s.Onestop == nil || s.Onestop.EmitsPeriodReport()
+}
+
+func (s *Source) sharedHint() string {
+	if s.Type == catalog.SourceOnestop && s.Onestop != nil && s.Onestop.Format == onestop.FormatFeed {
+		return " (a feed beside a report source needs feed.period_report: false)"
+	}
+	return ""
 }
 
 func known(typ string) bool {

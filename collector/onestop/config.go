@@ -11,6 +11,8 @@ import (
 const (
 	FormatStandard = "standard"
 	FormatMapping  = "mapping"
+	// FormatFeed reads the dossier sync feed record by record (feed.go).
+	FormatFeed = "feed"
 )
 
 // Detail levels: per agency and field, or per agency only (field label empty),
@@ -27,6 +29,8 @@ type Config struct {
 	// Detail is "field" (default) or "agency".
 	Detail  string   `yaml:"detail"`
 	Mapping *Mapping `yaml:"mapping"`
+	// Feed configures format feed.
+	Feed *FeedConfig `yaml:"feed"`
 }
 
 // Mapping describes a vendor's report endpoint declaratively.
@@ -123,6 +127,13 @@ func Standard() *Mapping {
 	}
 }
 
+// EmitsPeriodReport reports whether the source exports the period report
+// (tthc_dossiers_*): every mode does, except a feed with period_report: false.
+// At most one source of a deployment may, or their series would collide.
+func (c *Config) EmitsPeriodReport() bool {
+	return c.Format != FormatFeed || c.Feed == nil || c.Feed.PeriodReport == nil || *c.Feed.PeriodReport
+}
+
 // SetDefaults fills unset fields.
 func (c *Config) SetDefaults() {
 	if c.Format == "" {
@@ -133,6 +144,12 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Format == FormatStandard && c.Mapping == nil {
 		c.Mapping = Standard()
+	}
+	if c.Format == FormatFeed && c.Feed == nil {
+		c.Feed = &FeedConfig{}
+	}
+	if c.Feed != nil {
+		c.Feed.SetDefaults()
 	}
 	if m := c.Mapping; m != nil {
 		if m.FromLayout == "" {
@@ -165,11 +182,21 @@ func (c *Config) Validate() []FieldError {
 		if c.Mapping == nil {
 			add("mapping", "required with format mapping")
 		}
+	case FormatFeed:
+		if c.Mapping != nil {
+			add("mapping", "must not be set with format feed")
+		}
 	default:
-		add("format", "must be %q or %q, not %q", FormatStandard, FormatMapping, c.Format)
+		add("format", "must be %q, %q or %q, not %q", FormatStandard, FormatMapping, FormatFeed, c.Format)
 	}
 	if c.Detail != DetailField && c.Detail != DetailAgency {
 		add("detail", "must be %q or %q, not %q", DetailField, DetailAgency, c.Detail)
+	}
+	if c.Feed != nil {
+		if c.Format != FormatFeed {
+			add("feed", "only with format feed")
+		}
+		errs = append(errs, c.Feed.Validate()...)
 	}
 	m := c.Mapping
 	if m == nil {

@@ -34,11 +34,21 @@ type Source struct {
 	agencyPath        path
 	fieldPath         path
 	hasReceived       bool
+
+	feed *feedSource // format feed
 }
 
 // New builds the source. cfg must have passed SetDefaults and Validate.
 func New(name string, cfg Config, client Getter, env source.Env) (*Source, error) {
 	s := &Source{name: name, cfg: cfg, client: client, env: env}
+	if cfg.Format == FormatFeed {
+		f, err := newFeed(name, cfg, client, env)
+		if err != nil {
+			return nil, err
+		}
+		s.feed = f
+		return s, nil
+	}
 	m := cfg.Mapping
 	if m == nil {
 		return nil, fmt.Errorf("source %q: no mapping", name)
@@ -74,6 +84,9 @@ func New(name string, cfg Config, client Getter, env source.Env) (*Source, error
 
 // Collect fetches the month, quarter and year to date and normalises them.
 func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
+	if s.feed != nil {
+		return s.feed.collect(ctx)
+	}
 	res := &source.Result{}
 	for _, p := range source.CurrentPeriods(s.env.Now(), s.env.Location) {
 		rows, err := s.fetchPeriod(ctx, p, res)

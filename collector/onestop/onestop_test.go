@@ -279,7 +279,7 @@ func TestValidate(t *testing.T) {
 		cfg  Config
 		want []string
 	}{
-		"bad format":      {Config{Format: "xml"}, []string{`format: must be "standard" or "mapping", not "xml"`}},
+		"bad format":      {Config{Format: "xml"}, []string{`format: must be "standard", "mapping" or "feed", not "xml"`}},
 		"mapping missing": {Config{Format: FormatMapping}, []string{"mapping: required with format mapping"}},
 		"bad detail":      {Config{Detail: "procedure"}, []string{`detail: must be "field" or "agency", not "procedure"`}},
 		"bad columns": {Config{Format: FormatMapping, Mapping: &Mapping{Path: "x", FromParam: "f", ToParam: "t",

@@ -202,7 +202,43 @@ func (s *Sim) Handler() http.Handler {
 	})
 	s.portalRoutes(mux)
 	s.vneidRoutes(mux)
+	s.feedRoutes(mux)
 	return mux
+}
+
+// fault applies the latency, error-rate and error-status knobs to a data
+// request; it reports whether it answered the request.
+func (s *Sim) fault(w http.ResponseWriter, r *http.Request) bool {
+	f := s.CurrentFaults()
+	n := s.requests.Add(1)
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			writeError(w, http.StatusServiceUnavailable, "request cancelled")
+			return true
+		}
+	}
+	if f.ErrorRate > 0 && unit(mix(s.seed^0xfa17^n*0x9e3779b97f4a7c15)) < f.ErrorRate {
+		writeError(w, http.StatusInternalServerError, "simulated internal error")
+		return true
+	}
+	switch f.Mode {
+	case FaultError500:
+		writeError(w, http.StatusInternalServerError, "simulated internal error")
+		return true
+	case FaultError429:
+		ra := f.RetryAfter
+		if ra <= 0 {
+			ra = time.Second
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ra.Seconds()))))
+		writeError(w, http.StatusTooManyRequests, "simulated rate limit")
+		return true
+	}
+	return false
 }
 
 // page is one layout's answer for a valid request: the rows of one page and
@@ -220,35 +256,10 @@ type page struct {
 // answered after latency and injected errors, as a struggling upstream would.
 func (s *Sim) data(parse func(r *http.Request) (*page, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if s.fault(w, r) {
+			return
+		}
 		f := s.CurrentFaults()
-		n := s.requests.Add(1)
-		if f.Latency > 0 {
-			t := time.NewTimer(f.Latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				writeError(w, http.StatusServiceUnavailable, "request cancelled")
-				return
-			}
-		}
-		if f.ErrorRate > 0 && unit(mix(s.seed^0xfa17^n*0x9e3779b97f4a7c15)) < f.ErrorRate {
-			writeError(w, http.StatusInternalServerError, "simulated internal error")
-			return
-		}
-		switch f.Mode {
-		case FaultError500:
-			writeError(w, http.StatusInternalServerError, "simulated internal error")
-			return
-		case FaultError429:
-			ra := f.RetryAfter
-			if ra <= 0 {
-				ra = time.Second
-			}
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ra.Seconds()))))
-			writeError(w, http.StatusTooManyRequests, "simulated rate limit")
-			return
-		}
 		p, err := parse(r)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
