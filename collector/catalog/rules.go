@@ -109,13 +109,28 @@ var (
 		Base: "tthc_dossiers_online",
 		Help: "Share of newly received dossiers submitted online (trực tuyến).",
 	}
+	// SyncShare is Decision 766's sync rate: dossiers synced to the national
+	// portal / max(received locally, received as the portal counts them).
+	SyncShare = RecordedRatio{
+		Base: "dvcqg_dossiers_synced",
+		Help: "Dossier sync rate to the National Public Service Portal: synced / max(local received, national received) (Decision 766 §1.4).",
+	}
+	// DueSoonSum is the agency's dossiers due within one working day (feed
+	// mode), the series the surge alert compares with its past week.
+	DueSoonSum = Recorded{
+		Name:   ScopeAgency.Prefix + ":" + "tthc_dossiers_due_soon:sum",
+		Help:   "Dossiers in progress due within one working day (sắp đến hạn), all fields, per agency.",
+		Labels: []string{LabelAgency},
+	}
 )
 
 // RecordedSums and RecordedRatios list every recorded sum and ratio. A domain
 // that adds one appends it here and writes its expression in dashboards/rules.
 var (
 	RecordedSums   = []RecordedSum{ResolvedSum, OverdueSum}
-	RecordedRatios = []RecordedRatio{LateRate, OnTimeShare, OnlineShare}
+	RecordedRatios = []RecordedRatio{LateRate, OnTimeShare, OnlineShare, SyncShare}
+	// RecordedOthers are recorded series of no scope family.
+	RecordedOthers = []Recorded{DueSoonSum}
 )
 
 // RecordedSeries returns every recorded series at every scope, sorted by name.
@@ -129,6 +144,7 @@ func RecordedSeries() []Recorded {
 			out = append(out, r.Numerator(sc), r.Denominator(sc), r.Ratio(sc))
 		}
 	}
+	out = append(out, RecordedOthers...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
@@ -160,13 +176,19 @@ var (
 	AlertDossiersOverdue  = AlertRule{Name: "TthcDossiersOverdue", Severity: SeverityWarning, For: 15 * time.Minute}
 	AlertSourceDown       = AlertRule{Name: "GovpulseSourceDown", Severity: SeverityCritical, For: 15 * time.Minute}
 	AlertSourceStale      = AlertRule{Name: "GovpulseSourceStale", Severity: SeverityWarning, For: 5 * time.Minute}
-	AlertRules            = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertSourceDown, AlertSourceStale}
+	// The portal refreshes hourly by default: a low sync rate must last an hour.
+	AlertSyncRateLow  = AlertRule{Name: "DvcqgSyncRateLow", Severity: SeverityWarning, For: time.Hour}
+	AlertDueSoonSurge = AlertRule{Name: "TthcDueSoonSurge", Severity: SeverityWarning, For: 15 * time.Minute}
+	AlertRules        = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertDueSoonSurge, AlertSyncRateLow, AlertSourceDown, AlertSourceStale}
 )
 
 // AlertPeriod is the report period the per-agency alerts judge: the month to
 // date, the figure the provincial office publishes every month. (In-progress
 // stocks are the same in every period.) Recorded series cover every period.
 const AlertPeriod = PeriodMonth
+
+// SurgeWindow is the past the due-soon surge alert compares with.
+const SurgeWindow = 7 * 24 * time.Hour
 
 // StaleIntervals: a source's data is stale when its last success is older than
 // this many schedule intervals (govpulse_source_schedule_interval_seconds).

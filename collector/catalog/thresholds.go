@@ -14,6 +14,11 @@ type Thresholds struct {
 	LateMinVolume int `yaml:"late_min_volume"`
 	// LateRateDefinition names the definition the province's rule uses.
 	LateRateDefinition string `yaml:"late_rate_definition"`
+	// DueSoonSurgeFactor and DueSoonMinCount define a surge of dossiers due
+	// within one working day: at least DueSoonMinCount of them, and more than
+	// DueSoonSurgeFactor times the agency's average of the past week.
+	DueSoonSurgeFactor float64 `yaml:"due_soon_surge_factor"`
+	DueSoonMinCount    int     `yaml:"due_soon_min_count"`
 }
 
 // DefaultThresholds are the province's published rules.
@@ -22,6 +27,8 @@ var DefaultThresholds = Thresholds{
 	LateRateCritical:   0.10,
 	LateMinVolume:      20,
 	LateRateDefinition: LateResolvedOnly,
+	DueSoonSurgeFactor: 2,
+	DueSoonMinCount:    10,
 }
 
 // Late-rate definitions in use (domain.md §2). Every late-rate series names one.

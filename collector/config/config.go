@@ -124,6 +124,12 @@ func (c *Config) SetDefaults() {
 	if t.LateRateDefinition == "" {
 		t.LateRateDefinition = d.LateRateDefinition
 	}
+	if t.DueSoonSurgeFactor == 0 {
+		t.DueSoonSurgeFactor = d.DueSoonSurgeFactor
+	}
+	if t.DueSoonMinCount == 0 {
+		t.DueSoonMinCount = d.DueSoonMinCount
+	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		if s.Schedule == "" {

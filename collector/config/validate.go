@@ -38,6 +38,12 @@ func (c *Config) validate(dir string) []Problem {
 	if !catalog.LabelValues[catalog.LabelDefinition].Allows(t.LateRateDefinition) {
 		add("thresholds.late_rate_definition", "unknown definition %q; known: %s", t.LateRateDefinition, strings.Join(catalog.LateRateDefinitionNames(), ", "))
 	}
+	if t.DueSoonSurgeFactor <= 1 {
+		add("thresholds.due_soon_surge_factor", "must be above 1 (2 means twice the past week's average), got %v", t.DueSoonSurgeFactor)
+	}
+	if t.DueSoonMinCount < 1 {
+		add("thresholds.due_soon_min_count", "must be at least 1, got %d", t.DueSoonMinCount)
+	}
 	if c.MaxSeriesPerMetric < 0 {
 		add("max_series_per_metric", "must not be negative")
 	}

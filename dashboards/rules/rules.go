@@ -64,6 +64,8 @@ type domain struct {
 
 var domains = []domain{
 	{name: "onestop", recording: onestopRecording, alerts: onestopAlerts},
+	{name: "feed", recording: feedRecording, alerts: feedAlerts},
+	{name: "portal", recording: portalRecording, alerts: portalAlerts},
 	{name: "health", alerts: healthAlerts},
 }
 
@@ -144,6 +146,8 @@ func check(o Options) error {
 		return fmt.Errorf("thresholds: want 0 < late_rate_warning < late_rate_critical <= 1, got %v and %v", t.LateRateWarning, t.LateRateCritical)
 	case t.LateMinVolume < 1:
 		return fmt.Errorf("thresholds: late_min_volume must be at least 1, got %d", t.LateMinVolume)
+	case t.DueSoonSurgeFactor <= 1 || t.DueSoonMinCount < 1:
+		return fmt.Errorf("thresholds: want due_soon_surge_factor > 1 and due_soon_min_count >= 1, got %v and %d", t.DueSoonSurgeFactor, t.DueSoonMinCount)
 	}
 	if _, err := dashboards.ParseLang(string(o.Lang)); err != nil {
 		return err

@@ -42,7 +42,7 @@ func runTool(t *testing.T, dir, bin string, args ...string) (string, error) {
 }
 
 // testThresholds are the thresholds testdata/*.test.yml are written for.
-var testThresholds = catalog.Thresholds{LateRateWarning: 0.05, LateRateCritical: 0.10, LateMinVolume: 20, LateRateDefinition: catalog.LateResolvedOnly}
+var testThresholds = catalog.Thresholds{LateRateWarning: 0.05, LateRateCritical: 0.10, LateMinVolume: 20, LateRateDefinition: catalog.LateResolvedOnly, DueSoonSurgeFactor: 2, DueSoonMinCount: 10}
 
 func defaultInput(t *testing.T, lang dashboards.Lang) dashboards.Input {
 	t.Helper()
@@ -129,7 +129,7 @@ func TestNamesFromCatalog(t *testing.T) {
 // TestThresholdsFromConfig: every threshold in the alerts is the config's;
 // odd values show up in expressions and text, the defaults do not.
 func TestThresholdsFromConfig(t *testing.T) {
-	th := catalog.Thresholds{LateRateWarning: 0.0371, LateRateCritical: 0.0913, LateMinVolume: 37, LateRateDefinition: catalog.LateQD766}
+	th := catalog.Thresholds{LateRateWarning: 0.0371, LateRateCritical: 0.0913, LateMinVolume: 37, LateRateDefinition: catalog.LateQD766, DueSoonSurgeFactor: 3.7, DueSoonMinCount: 17}
 	rs, err := Rules(Options{Thresholds: th, Lang: dashboards.Vi})
 	if err != nil {
 		t.Fatal(err)
@@ -157,6 +157,8 @@ func TestThresholdsFromConfig(t *testing.T) {
 	}
 	check(catalog.AlertLateRateWarning, ">= 0.0371", ">= 37", `definition="qd766"`, "dưới 3,71%", "từ 37 hồ sơ")
 	check(catalog.AlertLateRateCritical, ">= 0.0913", ">= 37", `definition="qd766"`, "từ 9,13% trở lên")
+	check(catalog.AlertDueSoonSurge, "> 3.7 * (avg_over_time", ">= 17", "nhiều hơn 3,7 lần", "từ 17 hồ sơ")
+	check(catalog.AlertSyncRateLow, ">= 37", catalog.TargetSync.Name)
 
 	th.LateRateDefinition = catalog.LateDueBased
 	if _, err := Rules(Options{Thresholds: th, Lang: dashboards.Vi}); err == nil || !strings.Contains(err.Error(), "due_based") {
