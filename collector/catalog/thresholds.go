@@ -31,6 +31,30 @@ var DefaultThresholds = Thresholds{
 	DueSoonMinCount:    10,
 }
 
+// SetDefaults fills every zero field from DefaultThresholds: the one place
+// the defaulting is written (config and the rating source both call it).
+func (t *Thresholds) SetDefaults() {
+	d := DefaultThresholds
+	if t.LateRateWarning == 0 {
+		t.LateRateWarning = d.LateRateWarning
+	}
+	if t.LateRateCritical == 0 {
+		t.LateRateCritical = d.LateRateCritical
+	}
+	if t.LateMinVolume == 0 {
+		t.LateMinVolume = d.LateMinVolume
+	}
+	if t.LateRateDefinition == "" {
+		t.LateRateDefinition = d.LateRateDefinition
+	}
+	if t.DueSoonSurgeFactor == 0 {
+		t.DueSoonSurgeFactor = d.DueSoonSurgeFactor
+	}
+	if t.DueSoonMinCount == 0 {
+		t.DueSoonMinCount = d.DueSoonMinCount
+	}
+}
+
 // Late-rate definitions in use (domain.md §2). Every late-rate series names one.
 const (
 	LateResolvedOnly = "resolved_only"

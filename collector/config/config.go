@@ -110,26 +110,7 @@ func (c *Config) SetDefaults() {
 	if c.MaxSeriesPerMetric == 0 {
 		c.MaxSeriesPerMetric = DefaultMaxSeriesPerMetric
 	}
-	d := catalog.DefaultThresholds
-	t := &c.Thresholds
-	if t.LateRateWarning == 0 {
-		t.LateRateWarning = d.LateRateWarning
-	}
-	if t.LateRateCritical == 0 {
-		t.LateRateCritical = d.LateRateCritical
-	}
-	if t.LateMinVolume == 0 {
-		t.LateMinVolume = d.LateMinVolume
-	}
-	if t.LateRateDefinition == "" {
-		t.LateRateDefinition = d.LateRateDefinition
-	}
-	if t.DueSoonSurgeFactor == 0 {
-		t.DueSoonSurgeFactor = d.DueSoonSurgeFactor
-	}
-	if t.DueSoonMinCount == 0 {
-		t.DueSoonMinCount = d.DueSoonMinCount
-	}
+	c.Thresholds.SetDefaults()
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		if s.Schedule == "" {

@@ -64,19 +64,7 @@ func (c *Config) SetDefaults() {
 	if c.Targets.Sync == 0 {
 		c.Targets.Sync = d.Sync
 	}
-	th, dt := &c.Thresholds, catalog.DefaultThresholds
-	if th.LateRateWarning == 0 {
-		th.LateRateWarning = dt.LateRateWarning
-	}
-	if th.LateRateCritical == 0 {
-		th.LateRateCritical = dt.LateRateCritical
-	}
-	if th.LateMinVolume == 0 {
-		th.LateMinVolume = dt.LateMinVolume
-	}
-	if th.LateRateDefinition == "" {
-		th.LateRateDefinition = dt.LateRateDefinition
-	}
+	c.Thresholds.SetDefaults()
 }
 
 // FieldError is one problem with a path relative to the rating block.

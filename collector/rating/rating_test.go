@@ -221,7 +221,7 @@ func TestNoOneStopDataYet(t *testing.T) {
 	for k, v := range map[string]float64{
 		"tthc_processing_time_cut_target_ratio{}": 0.40,
 		"dvcqg_integration_target_ratio{}":        1,
-		"dvcqg_sync_target_ratio{}":               1,
+		"dvcqg_sync_target_ratio{}":               0.95,
 		"qd766_indicator_max_score{dung_han}":     20,
 	} {
 		if got[k] != v {
