@@ -21,6 +21,7 @@ import (
 // only by deploy/govpulse.example.yml's mapping — and requires identical samples.
 func TestExampleIGateMappingMatchesStandard(t *testing.T) {
 	t.Setenv("GOVPULSE_ONESTOP_CLIENT_SECRET", "unused")
+	t.Setenv("GOVPULSE_PORTAL_TOKEN", "unused")
 	cfg, err := config.Load("deploy/govpulse.example.yml")
 	if err != nil {
 		t.Fatal(err)

@@ -119,7 +119,12 @@ func (c *Config) validate(dir string) []Problem {
 		}{
 			{"onestop", catalog.SourceOnestop, s.Onestop != nil, func() []fieldError { return conv(s.Onestop.Validate()) }},
 			{"portal", catalog.SourcePortal, s.Portal != nil, func() []fieldError { return conv(s.Portal.Validate()) }},
-			{"rating", catalog.SourceRating, s.Rating != nil, func() []fieldError { return conv(s.Rating.Validate()) }},
+			{"rating", catalog.SourceRating, s.Rating != nil, func() []fieldError {
+				if s.Rating.ScoresFile != "" {
+					s.Rating.ScoresFile = resolve(dir, s.Rating.ScoresFile)
+				}
+				return conv(s.Rating.Validate())
+			}},
 			{"vneid", catalog.SourceVNeID, s.VNeID != nil, func() []fieldError { s.VNeID.ResolvePaths(dir); return conv(s.VNeID.Validate()) }},
 			{"indices", catalog.SourceIndices, s.Indices != nil, func() []fieldError { s.Indices.ResolvePaths(dir); return conv(s.Indices.Validate()) }},
 		}
@@ -139,9 +144,6 @@ func (c *Config) validate(dir string) []Problem {
 			for i, h := range s.Onestop.Feed.Holidays {
 				s.Onestop.Feed.Holidays[i] = resolve(dir, h)
 			}
-		}
-		if s.Rating != nil && s.Rating.ScoresFile != "" {
-			s.Rating.ScoresFile = resolve(dir, s.Rating.ScoresFile)
 		}
 	}
 	return probs
