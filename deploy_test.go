@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/simulate"
@@ -42,6 +47,7 @@ func TestDeployUnitLists(t *testing.T) {
 // TestDeployConfigsAreValid runs `govpulse check` on every shipped config.
 func TestDeployConfigsAreValid(t *testing.T) {
 	t.Setenv("GOVPULSE_ONESTOP_CLIENT_SECRET", "example")
+	t.Setenv("GOVPULSE_PORTAL_TOKEN", "example")
 	files, _ := filepath.Glob("deploy/*.yml")
 	if len(files) < 2 {
 		t.Fatalf("found %d configs in deploy/", len(files))
@@ -72,5 +78,73 @@ func TestCheckFailsWithFileLineField(t *testing.T) {
 	}
 	if _, err := config.Load(file); err == nil {
 		t.Fatal("config.Load accepted it")
+	}
+}
+
+// TestVictoriaMetricsScrapeConfig checks the compose stack's VictoriaMetrics
+// scrape file with the real binary.
+func TestVictoriaMetricsScrapeConfig(t *testing.T) {
+	vm := needBinary(t, "victoria-metrics")
+	out, err := exec.Command(vm, "-promscrape.config=deploy/victoriametrics/scrape.yml", "-dryRun").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "is ok") {
+		t.Fatalf("victoria-metrics -dryRun: %v\n%s", err, out)
+	}
+}
+
+// TestComposeMountsExist: every file the compose stack bind-mounts is in deploy/.
+func TestComposeMountsExist(t *testing.T) {
+	b, err := os.ReadFile("deploy/docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			Volumes []string `yaml:"volumes"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for name, svc := range compose.Services {
+		for _, v := range svc.Volumes {
+			host, _, _ := strings.Cut(v, ":")
+			if !strings.HasPrefix(host, ".") {
+				continue // a named volume
+			}
+			n++
+			if _, err := os.Stat(filepath.Join("deploy", host)); err != nil {
+				t.Errorf("service %s mounts %s: %v", name, host, err)
+			}
+		}
+	}
+	if n < 8 {
+		t.Fatalf("only %d bind mounts found", n)
+	}
+}
+
+// TestDeployScoresFile keeps deploy/cchc-scores.csv equal to the simulated
+// province's illustrative CCHC scores (go test . -update rewrites it).
+func TestDeployScoresFile(t *testing.T) {
+	scores := simulate.New(simulate.Options{Seed: 47}).CCHCScores()
+	codes := make([]string, 0, len(scores))
+	for c := range scores {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var b bytes.Buffer
+	b.WriteString("agency,score\n")
+	for _, c := range codes {
+		fmt.Fprintf(&b, "%s,%.3f\n", c, scores[c])
+	}
+	const file = "deploy/cchc-scores.csv"
+	if *updateReadme {
+		if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(file)
+	if err != nil || !bytes.Equal(got, b.Bytes()) {
+		t.Fatalf("%s differs from the simulated province (%v): run go test . -run TestDeployScores -update", file, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/dashboards"
+	"github.com/govpulse/govpulse/dashboards/boards"
 	"github.com/govpulse/govpulse/dashboards/rules"
 )
 
@@ -19,6 +20,7 @@ var generators = []struct {
 	gen  func(dashboards.Input) ([]dashboards.File, error)
 }{
 	{"rules", rules.Generate},
+	{"grafana", boards.Generate},
 }
 
 // demoSimulatorURL is where `govpulse simulate` listens by default; the demo
