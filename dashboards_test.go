@@ -14,6 +14,9 @@ import (
 	"unicode"
 
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"gopkg.in/yaml.v3"
+
+	"github.com/govpulse/govpulse/collector/catalog"
 
 	"github.com/govpulse/govpulse/dashboards"
 	"github.com/govpulse/govpulse/dashboards/boards"
@@ -204,4 +207,70 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 		return len(empty) == 0
 	})
 	t.Logf("%d panel queries return data", len(queries))
+}
+
+// TestGrafanaAlertingMatchesPrometheusRules: the Grafana-managed rules are the
+// Prometheus alerts — same names, expressions, `for`, labels — with the value
+// taken from the V query in their text, and a contact point and policy.
+func TestGrafanaAlertingMatchesPrometheusRules(t *testing.T) {
+	var g struct {
+		Groups []struct {
+			Rules []struct {
+				Title     string `yaml:"title"`
+				Condition string `yaml:"condition"`
+				For       string `yaml:"for"`
+				Data      []struct {
+					RefID string         `yaml:"refId"`
+					Model map[string]any `yaml:"model"`
+				} `yaml:"data"`
+				Labels      map[string]string `yaml:"labels"`
+				Annotations map[string]string `yaml:"annotations"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+		ContactPoints []map[string]any `yaml:"contactPoints"`
+		Policies      []map[string]any `yaml:"policies"`
+	}
+	b, err := os.ReadFile("deploy/" + boards.AlertingFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := generatedDemoConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom, err := rules.Rules(rules.Options{Thresholds: cfg.Thresholds, Lang: dashboards.Vi})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]rules.Rule{}
+	for _, r := range prom {
+		if r.Alert != "" {
+			byName[r.Alert] = r
+		}
+	}
+	if len(g.Groups) != 1 || len(g.Groups[0].Rules) != len(byName) || len(g.ContactPoints) != 1 || len(g.Policies) != 1 {
+		t.Fatalf("groups %d, rules %d (want %d), contact points %d, policies %d", len(g.Groups), len(g.Groups[0].Rules), len(byName), len(g.ContactPoints), len(g.Policies))
+	}
+	for _, r := range g.Groups[0].Rules {
+		p, ok := byName[r.Title]
+		if !ok {
+			t.Errorf("Grafana rule %s is no Prometheus alert", r.Title)
+			continue
+		}
+		var expr string
+		for _, d := range r.Data {
+			if d.RefID == "V" {
+				expr, _ = d.Model["expr"].(string)
+			}
+		}
+		if expr != p.Expr || r.Condition != "C" || r.Labels[catalog.AlertLabelSeverity] != p.Labels[catalog.AlertLabelSeverity] {
+			t.Errorf("%s: expr/condition/severity differ from the Prometheus rule", r.Title)
+		}
+		if strings.Contains(r.Annotations["summary"], "$value ") || (strings.Contains(p.Annotations["summary"], "$value") && !strings.Contains(r.Annotations["summary"], "$values.V.Value")) {
+			t.Errorf("%s: summary %q not in Grafana's template language", r.Title, r.Annotations["summary"])
+		}
+	}
 }

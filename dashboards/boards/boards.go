@@ -148,7 +148,11 @@ func Generate(in dashboards.Input) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(out, prov...), nil
+	al, err := alerting(in)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(out, prov...), al), nil
 }
 
 func ptr[T any](v T) *T { return &v }
