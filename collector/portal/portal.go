@@ -36,7 +36,7 @@ func New(name string, cfg Config, client Client, env source.Env) (*Source, error
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, fmt.Errorf("source %q: invalid portal config: %s", name, errs[0])
 	}
-	prov, err := ProvinceCode(cfg.Province, env.Agencies)
+	prov, err := source.ProvinceCode(cfg.Province, env.Agencies)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
 	}
@@ -47,29 +47,6 @@ func New(name string, cfg Config, client Client, env source.Env) (*Source, error
 		env.Location = time.Local
 	}
 	return &Source{name: name, cfg: cfg, client: client, env: env, province: prov}, nil
-}
-
-// ProvinceCode returns code when it is a known agency, or, when code is
-// empty, the one agency of level tinh. The rating source resolves its
-// province the same way.
-func ProvinceCode(code string, agencies map[string]source.Agency) (string, error) {
-	if code != "" {
-		if _, ok := agencies[code]; !ok {
-			return "", fmt.Errorf("province %q is not in the agency list", code)
-		}
-		return code, nil
-	}
-	var found []string
-	for c, a := range agencies {
-		if a.Level == catalog.LevelProvince {
-			found = append(found, c)
-		}
-	}
-	if len(found) != 1 {
-		sort.Strings(found)
-		return "", fmt.Errorf("province code not set and the agency list has %d agencies of level %s (%s): set it", len(found), catalog.LevelProvince, strings.Join(found, ", "))
-	}
-	return found[0], nil
 }
 
 // Collect reads the configured reports for every configured period.

@@ -44,33 +44,11 @@ func New(name string, cfg Config, env source.Env) (*Source, error) {
 	if _, ok := catalog.LateRateOf(cfg.Thresholds.LateRateDefinition, catalog.DossierCounts{Late: 1, Early: 1, Received: 1, Overdue: 1}); !ok {
 		return nil, fmt.Errorf("source %q: the late-rate definition %q cannot be computed from the one-stop period report", name, cfg.Thresholds.LateRateDefinition)
 	}
-	prov, err := provinceCode(cfg.Province, env.Agencies)
+	prov, err := source.ProvinceCode(cfg.Province, env.Agencies)
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
 	}
 	return &Source{name: name, cfg: cfg, env: env, province: prov}, nil
-}
-
-// provinceCode returns code when it is a known agency, or, when code is
-// empty, the one agency of level tinh.
-func provinceCode(code string, agencies map[string]source.Agency) (string, error) {
-	if code != "" {
-		if _, ok := agencies[code]; !ok {
-			return "", fmt.Errorf("province %q is not in the agency list", code)
-		}
-		return code, nil
-	}
-	var found []string
-	for c, a := range agencies {
-		if a.Level == catalog.LevelProvince {
-			found = append(found, c)
-		}
-	}
-	if len(found) != 1 {
-		sort.Strings(found)
-		return "", fmt.Errorf("province code not set and the agency list has %d agencies of level %s (%s): set it", len(found), catalog.LevelProvince, strings.Join(found, ", "))
-	}
-	return found[0], nil
 }
 
 // inputs are one unit's inputs for the period: one-stop counts plus what the

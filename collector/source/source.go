@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/govpulse/govpulse/collector/catalog"
@@ -120,4 +122,27 @@ type Env struct {
 	// latest snapshot, for derived sources (ratings, the 766 estimate) that
 	// compute from what other sources collected. Nil outside the daemon.
 	Lookup func(m *catalog.Metric) []Sample
+}
+
+// ProvinceCode returns code when it is a known agency, or, when code is
+// empty, the one agency of level tinh: the province as a whole for the
+// sources that report it (portal, VNeID, ratings).
+func ProvinceCode(code string, agencies map[string]Agency) (string, error) {
+	if code != "" {
+		if _, ok := agencies[code]; !ok {
+			return "", fmt.Errorf("province %q is not in the agency list", code)
+		}
+		return code, nil
+	}
+	var found []string
+	for c, a := range agencies {
+		if a.Level == catalog.LevelProvince {
+			found = append(found, c)
+		}
+	}
+	if len(found) != 1 {
+		sort.Strings(found)
+		return "", fmt.Errorf("province code not set and the agency list has %d agencies of level %s (%s): set it", len(found), catalog.LevelProvince, strings.Join(found, ", "))
+	}
+	return found[0], nil
 }

@@ -39,3 +39,22 @@ func TestCurrentPeriods(t *testing.T) {
 		}
 	}
 }
+
+func TestProvinceCode(t *testing.T) {
+	ag := map[string]Agency{
+		"000.00.00.H47": {Code: "000.00.00.H47", Level: catalog.LevelProvince},
+		"000.00.31.H47": {Code: "000.00.31.H47", Level: catalog.LevelDistrict},
+	}
+	f := func(code string, agencies map[string]Agency, want, wantErr string) {
+		t.Helper()
+		got, err := ProvinceCode(code, agencies)
+		if got != want || (err == nil) != (wantErr == "") || (err != nil && err.Error() != wantErr) {
+			t.Errorf("ProvinceCode(%q) = %q, %v; want %q, %q", code, got, err, want, wantErr)
+		}
+	}
+	f("", ag, "000.00.00.H47", "")
+	f("000.00.31.H47", ag, "000.00.31.H47", "")
+	f("000.00.99.H47", ag, "", `province "000.00.99.H47" is not in the agency list`)
+	delete(ag, "000.00.00.H47")
+	f("", ag, "", "province code not set and the agency list has 0 agencies of level tinh (): set it")
+}

@@ -77,23 +77,11 @@ func New(name string, cfg Config, client Getter, env source.Env) (*Source, error
 	if cfg.Mode == ModeHTTP && client == nil {
 		return nil, fmt.Errorf("source %q: http mode needs an HTTP client", name)
 	}
-	s.province = cfg.ProvinceAgency
-	if s.province == "" {
-		var tinh []string
-		for code, a := range env.Agencies {
-			if a.Level == catalog.LevelProvince {
-				tinh = append(tinh, code)
-			}
-		}
-		if len(tinh) != 1 {
-			sort.Strings(tinh)
-			return nil, fmt.Errorf("source %q: cannot tell the province's agency among %d agencies of level %s %v: set vneid.province_agency", name, len(tinh), catalog.LevelProvince, tinh)
-		}
-		s.province = tinh[0]
+	prov, err := source.ProvinceCode(cfg.ProvinceAgency, env.Agencies)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %w (vneid.province_agency)", name, err)
 	}
-	if _, ok := env.Agencies[s.province]; !ok {
-		return nil, fmt.Errorf("source %q: province_agency %s is not a configured agency", name, s.province)
-	}
+	s.province = prov
 	s.population = map[string]int64{}
 	if cfg.PopulationFile != "" {
 		pop, err := readPopulation(cfg.PopulationFile, cfg.MaxFileBytes, cfg.CodeMap)

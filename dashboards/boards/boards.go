@@ -18,6 +18,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 
 	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/source"
 	"github.com/govpulse/govpulse/dashboards"
 )
 
@@ -110,15 +111,15 @@ func (c *ctx) lateSteps() []Step {
 
 // Boards returns every board for the input.
 func Boards(in dashboards.Input) ([]Board, error) {
-	c := &ctx{Input: in, th: in.Config.Thresholds}
+	agencies := make(map[string]source.Agency, len(in.Config.Agencies))
 	for _, a := range in.Config.Agencies {
-		if a.Level == catalog.LevelProvince {
-			c.province = a.Code
-		}
+		agencies[a.Code] = a
 	}
-	if c.province == "" {
-		return nil, fmt.Errorf("the agency list has no agency of level %s: the boards need the province's code", catalog.LevelProvince)
+	prov, err := source.ProvinceCode("", agencies)
+	if err != nil {
+		return nil, fmt.Errorf("the boards need the province's code: %w", err)
 	}
+	c := &ctx{Input: in, th: in.Config.Thresholds, province: prov}
 	return []Board{overview(c), agency(c), vneidBoard(c), indicesBoard(c), health(c)}, nil
 }
 
