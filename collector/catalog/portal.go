@@ -238,3 +238,8 @@ var portalMetrics = []*Metric{
 	PortalDossiersLocal, PortalDossiersNational, PortalDossiersSynced,
 	QD766GroupScore, QD766GroupMaxScore, QD766TotalScore, QD766Rank, QD766UnitsRanked,
 }
+
+// QD766Bands are the published readings of a Decision-766 total (out of 100,
+// domain.md §4): 90–100 xuất sắc, 80–<90 tốt, below 50 yếu. Boards colour the
+// total with them.
+var QD766Bands = struct{ Excellent, Good, Weak float64 }{Excellent: 90, Good: 80, Weak: 50}

@@ -57,7 +57,7 @@ func overview(c *ctx) Board {
 		}, {
 			Title: c.text("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766) và xếp hạng", "Decision 766 index and rankings"),
 			Panels: []Panel{
-				{Kind: kindStat, Title: c.text("Điểm QĐ 766 của tỉnh (tháng)", "Decision 766 total, month"), W: 6, Steps: []Step{{50, "orange"}, {80, "green"}},
+				{Kind: kindStat, Title: c.text("Điểm QĐ 766 của tỉnh (tháng)", "Decision 766 total, month"), W: 6, Steps: []Step{{0, "red"}, {catalog.QD766Bands.Weak, "orange"}, {catalog.QD766Bands.Good, "green"}, {catalog.QD766Bands.Excellent, "blue"}},
 					Queries: []Query{{Expr: sel(catalog.QD766TotalScore.Name, prov, month()), Instant: true}}},
 				{Kind: kindStat, Title: c.text("Xếp hạng QĐ 766 của tỉnh", "Decision 766 rank"), W: 6,
 					Queries: []Query{{Expr: sel(catalog.QD766Rank.Name, prov, month()), Instant: true}}},
