@@ -60,7 +60,9 @@ type Panel struct {
 
 // Query is one panel target.
 type Query struct {
+	// Legend is a label template ({{name}}); Label a translated legend.
 	Expr, Legend string
+	Label        dashboards.Text
 	// Instant queries for tables and current-value stats.
 	Instant bool
 }
@@ -194,10 +196,14 @@ func (b Board) build(l dashboards.Lang) (dashboard.Dashboard, error) {
 	return db.Build()
 }
 
-func (p Panel) targets() []cog.Builder[variants.Dataquery] {
+func (p Panel) targets(l dashboards.Lang) []cog.Builder[variants.Dataquery] {
 	var out []cog.Builder[variants.Dataquery]
 	for i, q := range p.Queries {
-		qb := prometheus.NewDataqueryBuilder().Expr(q.Expr).LegendFormat(q.Legend).RefId(string(rune('A' + i))).Datasource(dsRef)
+		legend := q.Legend
+		if q.Label.Vi != "" {
+			legend = q.Label.In(l)
+		}
+		qb := prometheus.NewDataqueryBuilder().Expr(q.Expr).LegendFormat(legend).RefId(string(rune('A' + i))).Datasource(dsRef)
 		if q.Instant {
 			qb = qb.Instant()
 			if p.Kind == kindTable {
@@ -230,25 +236,25 @@ func (p Panel) builder(l dashboards.Lang) cog.Builder[dashboard.Panel] {
 	switch p.Kind {
 	case kindStat:
 		b := stat.NewPanelBuilder().Title(p.Title.In(l)).Datasource(dsRef).Unit(p.Unit).Span(w).Height(h).Thresholds(p.thresholds())
-		for _, t := range p.targets() {
+		for _, t := range p.targets(l) {
 			b = b.WithTarget(t)
 		}
 		return b
 	case kindBarGauge:
 		b := bargauge.NewPanelBuilder().Title(p.Title.In(l)).Datasource(dsRef).Unit(p.Unit).Span(w).Height(h).Thresholds(p.thresholds())
-		for _, t := range p.targets() {
+		for _, t := range p.targets(l) {
 			b = b.WithTarget(t)
 		}
 		return b
 	case kindTable:
 		b := table.NewPanelBuilder().Title(p.Title.In(l)).Datasource(dsRef).Unit(p.Unit).Span(w).Height(h).Thresholds(p.thresholds())
-		for _, t := range p.targets() {
+		for _, t := range p.targets(l) {
 			b = b.WithTarget(t)
 		}
 		return b
 	default:
 		b := timeseries.NewPanelBuilder().Title(p.Title.In(l)).Datasource(dsRef).Unit(p.Unit).Span(w).Height(h).Thresholds(p.thresholds())
-		for _, t := range p.targets() {
+		for _, t := range p.targets(l) {
 			b = b.WithTarget(t)
 		}
 		return b
