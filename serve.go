@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -69,8 +74,35 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	mux := prom.NewMux(d.exposition, live, scfg, logger)
 
-	d.sched.Start()
-	defer d.sched.Stop(shutdownGrace)
+	reload := func() error {
+		if *demo {
+			return errors.New("the demo has no config file to reload")
+		}
+		return d.reload(*file, logger)
+	}
+	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
+		if err := reload(); err != nil {
+			http.Error(w, "config not reloaded, the running one stays:\n"+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_, _ = io.WriteString(w, "OK")
+	})
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_ = reload() // logged by reload
+			}
+		}
+	}()
+
+	d.start()
+	defer d.stop(shutdownGrace)
 	logger.Info("govpulse serving", "address", ln.Addr().String(), "sources", len(cfg.Sources), "agencies", len(cfg.Agencies), "demo", *demo)
 	return prom.Serve(ctx, ln, mux, scfg, logger)
 }
@@ -80,7 +112,49 @@ type daemon struct {
 	store      *store.Store
 	exposition *prom.Exposition
 	live       *prometheus.Registry
-	sched      *collector.Scheduler
+
+	mu    sync.Mutex // serialises reloads
+	sched *collector.Scheduler
+}
+
+func (d *daemon) start() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sched.Start()
+}
+
+func (d *daemon) stop(grace time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sched.Stop(grace)
+}
+
+// reload swaps in the config in file. The new sources are built before
+// anything changes, so an invalid config, or one whose sources cannot be
+// built, leaves the running config untouched. Sources that keep their name
+// keep their last good data; removed ones leave the exposition.
+// (max_series_per_metric takes effect at restart.)
+func (d *daemon) reload(file string, logger *slog.Logger) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	cfg, err := config.Load(file)
+	if err == nil {
+		var next *collector.Scheduler
+		if next, err = collector.NewScheduler(cfg, d.store, logger); err == nil {
+			d.sched.Stop(shutdownGrace)
+			keep := map[string]bool{collector.UnitsSource: true}
+			for _, s := range cfg.Sources {
+				keep[s.Name] = true
+			}
+			d.store.Unregister(keep)
+			d.sched = next
+			d.sched.Start()
+			logger.Info("config reloaded", "file", file, "sources", len(cfg.Sources), "agencies", len(cfg.Agencies))
+			return nil
+		}
+	}
+	logger.Error("config not reloaded; the running one stays", "file", file, "err", err)
+	return err
 }
 
 // newDaemon wires the pipeline; exporterMetrics adds the Go and process

@@ -32,6 +32,9 @@ func loadLocation(name string) (*time.Location, error) {
 	return loc, nil
 }
 
+// UnitsSource is the store name of the unit lists' internal source.
+const UnitsSource = "units"
+
 // Lookup returns every sample of m in sn, across sources.
 func Lookup(sn *store.Snapshot, m *catalog.Metric) []source.Sample {
 	var out []source.Sample
@@ -86,8 +89,8 @@ func NewScheduler(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Sc
 	if err != nil {
 		return nil, err
 	}
-	st.Publish("units", Units(cfg), nowFunc(), 0)
-	st.Register("units", catalog.SourceUnits, 0, true)
+	st.Publish(UnitsSource, Units(cfg), nowFunc(), 0)
+	st.Register(UnitsSource, catalog.SourceUnits, 0, true)
 	jobs := make([]Job, 0, len(cfg.Sources))
 	for _, sc := range cfg.Sources {
 		jobs = append(jobs, Job{Name: sc.Name, Kind: sc.Type, Schedule: sc.Schedule, Timeout: sc.Timeout, Source: srcs[sc.Name]})

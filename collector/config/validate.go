@@ -84,6 +84,8 @@ func (c *Config) validate(dir string) []Problem {
 		p := fmt.Sprintf("sources[%d]", i)
 		if !catalog.SourceNamePattern.MatchString(s.Name) {
 			add(p+".name", "must match %s, got %q", catalog.SourceNamePattern, s.Name)
+		} else if s.Name == "units" {
+			add(p+".name", "%q is reserved for the unit lists", s.Name)
 		} else if j, dup := seenName[s.Name]; dup {
 			add(p+".name", "%q is already the name of sources[%d]", s.Name, j)
 		}

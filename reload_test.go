@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/simulate"
+)
+
+// TestReload: POST /-/reload with an invalid config keeps the running one
+// (and says why, with file and line); a valid one adds and removes sources
+// while the kept source keeps its data.
+func TestReload(t *testing.T) {
+	sim := simulate.New(simulate.Options{Seed: 47})
+	up := httptest.NewServer(sim.Handler())
+	defer up.Close()
+	dir := t.TempDir()
+	var a, f bytes.Buffer
+	simulate.WriteAgenciesCSV(&a, sim.Agencies())
+	simulate.WriteFieldsCSV(&f, sim.Fields())
+	os.WriteFile(filepath.Join(dir, "agencies.csv"), a.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "fields.csv"), f.Bytes(), 0o644)
+	file := filepath.Join(dir, "govpulse.yml")
+	write := func(sources string) {
+		t.Helper()
+		cfg := "agencies_file: agencies.csv\nfields_file: fields.csv\nstate_dir: " + dir + "\nsources:\n" + sources
+		if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	source := func(name, typ string) string {
+		return "  - name: " + name + "\n    type: " + typ + "\n    schedule: \"@every 1m\"\n    timeout: 30s\n    http: {url: \"" + up.URL + "\", rate_limit: 100, burst: 20}\n"
+	}
+	write(source("onestop", "onestop"))
+
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"serve", "--config.file", file, "--web.listen-address", addr}, io.Discard, io.Discard)
+	}()
+	defer func() { cancel(); <-errc }()
+	base := "http://" + addr
+
+	sources := func() map[string]float64 {
+		fams, _ := scrape(t, base+"/metrics")
+		out := map[string]float64{}
+		for _, m := range fams[catalog.SourceUp.Name].GetMetric() {
+			out[label(m, catalog.LabelSource)] = m.GetGauge().GetValue()
+		}
+		return out
+	}
+	waitFor := func(what string, ok func(map[string]float64) bool) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for !ok(sources()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s: %v", what, sources())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitFor("onestop up", func(s map[string]float64) bool { return s["onestop"] == 1 })
+	fams, _ := scrape(t, base+"/metrics")
+	before := len(fams[catalog.DossiersReceived.Name].GetMetric())
+
+	post := func() (int, string) {
+		resp, err := http.Post(base+"/-/reload", "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	// A broken config: refused with its file and line; nothing changes.
+	write(source("onestop", "onestop") + "    shedule: oops\n")
+	if code, body := post(); code != http.StatusInternalServerError || !strings.Contains(body, file+":10: field shedule not found") {
+		t.Fatalf("reload of a broken config: %d %q", code, body)
+	}
+	if s := sources(); len(s) != 1 || s["onestop"] != 1 {
+		t.Fatalf("sources after a refused reload: %v", s)
+	}
+
+	// A valid one that adds the portal and renames nothing: both up, the
+	// one-stop data still there.
+	write(source("onestop", "onestop") + source("portal", "portal"))
+	if code, body := post(); code != http.StatusOK {
+		t.Fatalf("reload: %d %q", code, body)
+	}
+	waitFor("portal up", func(s map[string]float64) bool { return s["portal"] == 1 && s["onestop"] == 1 })
+	fams, _ = scrape(t, base+"/metrics")
+	if n := len(fams[catalog.DossiersReceived.Name].GetMetric()); n != before {
+		t.Fatalf("one-stop series %d after reload, %d before", n, before)
+	}
+
+	// Removing a source removes its series.
+	write(source("portal", "portal"))
+	if code, _ := post(); code != http.StatusOK {
+		t.Fatal("reload refused")
+	}
+	waitFor("onestop gone", func(s map[string]float64) bool { _, ok := s["onestop"]; return !ok && s["portal"] == 1 })
+	fams, _ = scrape(t, base+"/metrics")
+	if len(fams[catalog.DossiersReceived.Name].GetMetric()) != 0 {
+		t.Fatal("the removed source's data is still served")
+	}
+
+	// SIGHUP does the same (runServe handles the signal while it serves).
+	write(source("onestop", "onestop") + source("portal", "portal"))
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("onestop back after SIGHUP", func(s map[string]float64) bool { return s["onestop"] == 1 && s["portal"] == 1 })
+}
