@@ -22,6 +22,7 @@ import (
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/collector/store"
 	"github.com/govpulse/govpulse/exporters/prom"
+	"github.com/govpulse/govpulse/exporters/vmpush"
 )
 
 // shutdownGrace is how long running collections may finish at shutdown.
@@ -35,6 +36,10 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	noExporterMetrics := fs.Bool("web.disable-exporter-metrics", false, "leave out go_*, process_* and promhttp_* metrics: the scrape then serves only pre-rendered bytes")
 	demo := fs.Bool("demo", false, "run the built-in simulated province in-process and collect from it (ignores --config.file)")
 	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
+	var push vmpush.Config
+	fs.StringVar(&push.URL, "vm.push-url", "", "also push every snapshot to VictoriaMetrics' import endpoint, e.g. http://vm:8428/api/v1/import/prometheus")
+	fs.DurationVar(&push.Interval, "vm.push-interval", vmpush.DefaultInterval, "how often to push to VictoriaMetrics")
+	fs.StringVar(&push.ExtraLabels, "vm.push-extra-labels", "", `labels added to every pushed sample, e.g. province="49"`)
 	lf := addLogFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -57,6 +62,11 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		cfg = c
 	}
 
+	if push.URL != "" {
+		if err := push.Validate(); err != nil {
+			return fmt.Errorf("--vm.push-url: %w", err)
+		}
+	}
 	d, err := newDaemon(cfg, logger, !*noExporterMetrics)
 	if err != nil {
 		return err
@@ -103,6 +113,15 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 
 	d.start()
 	defer d.stop(shutdownGrace)
+	if push.URL != "" {
+		pushCtx, stopPush := context.WithCancel(ctx)
+		pushed := make(chan struct{})
+		go func() {
+			defer close(pushed)
+			vmpush.Run(pushCtx, push, func(w io.Writer) { _, _ = d.exposition.WriteTo(w) }, logger)
+		}()
+		defer func() { stopPush(); <-pushed }()
+	}
 	logger.Info("govpulse serving", "address", ln.Addr().String(), "sources", len(cfg.Sources), "agencies", len(cfg.Agencies), "demo", *demo)
 	return prom.Serve(ctx, ln, mux, scfg, logger)
 }

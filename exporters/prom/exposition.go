@@ -391,3 +391,21 @@ func acceptsGzip(header string) bool {
 	}
 	return false
 }
+
+// WriteTo writes the current snapshot's pre-rendered text exposition (no
+// live part, no timestamps): what the VictoriaMetrics pusher sends.
+func (e *Exposition) WriteTo(w io.Writer) (int64, error) {
+	r := e.cur.Load()
+	if r == nil {
+		return 0, nil
+	}
+	var n int64
+	for _, b := range r.plain {
+		m, err := w.Write(b)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}

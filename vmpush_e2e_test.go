@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+)
+
+// TestDemoPushesToVictoriaMetrics: serve --demo with --vm.push-url feeds a
+// real VictoriaMetrics, with the province label added to every sample.
+func TestDemoPushesToVictoriaMetrics(t *testing.T) {
+	vm := needBinary(t, "victoria-metrics")
+	vmAddr := freeAddr(t)
+	startBinary(t, vm, "-storageDataPath="+filepath.Join(t.TempDir(), "vm"), "-httpListenAddr="+vmAddr,
+		"-retentionPeriod=100y", "-loggerLevel=ERROR", "-search.latencyOffset=0s", "-search.disableCache")
+	vmURL := "http://" + vmAddr
+	deadline := time.Now().Add(60 * time.Second)
+	pollUntil(t, deadline, "VictoriaMetrics healthy", func() bool { return httpOK(vmURL + "/health") })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"serve", "--demo", "--web.listen-address", freeAddr(t),
+			"--vm.push-url", vmURL + "/api/v1/import/prometheus", "--vm.push-interval", "1s",
+			"--vm.push-extra-labels", `province="49"`}, io.Discard, io.Discard)
+	}()
+	defer func() { cancel(); <-errc }()
+
+	q := `count(` + catalog.DossiersReceived.Name + `{province="49"})`
+	pollUntil(t, deadline, "the demo's series in VictoriaMetrics", func() bool {
+		resp, err := http.Get(vmURL + "/internal/force_flush")
+		if err == nil {
+			resp.Body.Close()
+		}
+		got := promQuery(t, vmURL, q)
+		return len(got) == 1 && got[0].float() > 10000
+	})
+	if got := promQuery(t, vmURL, catalog.SourceUp.Name+`{province="49"}`); len(got) < 5 {
+		t.Fatalf("source health in VictoriaMetrics: %v", got)
+	}
+}
