@@ -29,6 +29,7 @@ var commands = map[string]command{
 	"serve":    {"run the daemon: collect on schedule and serve /metrics (--demo: the built-in simulated province)", runServe},
 	"simulate": {"serve the simulated province's upstream APIs alone (for the compose stack and tests)", runSimulate},
 	"check":    {"validate a config file and exit", runCheck},
+	"backfill": {"write the one-stop report's history (past months) as OpenMetrics or for VictoriaMetrics' import", runBackfill},
 	"generate": {"write the Prometheus rules, Alertmanager and Prometheus examples (and dashboards) into --out", runGenerate},
 }
 

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/simulate"
+	"github.com/govpulse/govpulse/exporters/openmetrics"
+)
+
+// backfillHistory collects three past months from a simulator and returns
+// the points and what the simulator says the oldest month's received total
+// of one agency was.
+func backfillHistory(t *testing.T) ([]openmetrics.Point, time.Time, float64) {
+	t.Helper()
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, simulate.ICT)
+	sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return now }})
+	up := httptest.NewServer(sim.Handler())
+	t.Cleanup(up.Close)
+	files := t.TempDir()
+	if err := writeDemoFiles(files); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := demoConfig(sim, up.URL, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	points, err := history(context.Background(), cfg, 3, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(points) != 3 {
+		t.Fatalf("%d points", len(points))
+	}
+	// The oldest point is 31 August 23:59:59: August's month to date.
+	oldest := points[0].At
+	if want := time.Date(2026, 8, 31, 23, 59, 59, 0, simulate.ICT); !oldest.Equal(want) {
+		t.Fatalf("oldest point at %s, want %s", oldest, want)
+	}
+	var want float64
+	for _, r := range sim.Report(time.Date(2026, 8, 1, 0, 0, 0, 0, simulate.ICT), time.Date(2026, 8, 31, 0, 0, 0, 0, simulate.ICT)) {
+		if r.Agency == "000.00.31.H47" {
+			want += float64(r.Received.Total())
+		}
+	}
+	if want == 0 {
+		t.Fatal("the simulator has no August dossiers for Tam Kỳ")
+	}
+	return points, oldest, want
+}
+
+// queryAt runs an instant query at a past time.
+func queryAt(t *testing.T, base, q string, at time.Time) []promSample {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v1/query?query=" + url.QueryEscape(q) + "&time=" + strconv.FormatInt(at.Unix(), 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+		Data   struct {
+			Result []promSample `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Status != "success" {
+		t.Fatalf("query %s at %s: %v %s", q, at, err, body.Status)
+	}
+	return body.Data.Result
+}
+
+var backfillQuery = "sum(" + catalog.DossiersReceived.Name + `{agency="000.00.31.H47",period="month"})`
+
+// TestBackfillIntoPrometheus: the OpenMetrics history becomes TSDB blocks with
+// the real promtool, and a real Prometheus answers August's figure at August's
+// end exactly as the simulator reported it.
+func TestBackfillIntoPrometheus(t *testing.T) {
+	promtool, promBin := needBinary(t, "promtool"), needBinary(t, "prometheus")
+	points, at, want := backfillHistory(t)
+	dir := t.TempDir()
+	om := filepath.Join(dir, "history.om")
+	var b bytes.Buffer
+	if err := openmetrics.Write(&b, openmetrics.OpenMetrics, points); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(om, b.Bytes(), 0o644)
+	data := filepath.Join(dir, "data")
+	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", om, data).CombinedOutput(); err != nil {
+		t.Fatalf("promtool create-blocks-from: %v\n%s", err, out)
+	}
+	addr := freeAddr(t)
+	cfgFile := filepath.Join(dir, "prometheus.yml")
+	os.WriteFile(cfgFile, []byte("global: {}\n"), 0o644)
+	// A long retention: blocks older than it are deleted at once.
+	startBinary(t, promBin, "--config.file="+cfgFile, "--storage.tsdb.path="+data, "--storage.tsdb.retention.time=100y", "--web.listen-address="+addr, "--log.level=warn")
+	base := "http://" + addr
+	pollUntil(t, time.Now().Add(30*time.Second), "Prometheus ready", func() bool { return httpOK(base + "/-/ready") })
+	got := queryAt(t, base, backfillQuery, at)
+	if len(got) != 1 || got[0].float() != want {
+		t.Fatalf("Prometheus has %v at %s, the simulator reported %v", got, at, want)
+	}
+}
+
+// TestBackfillIntoVictoriaMetrics: the Prometheus-text history imports into a
+// real VictoriaMetrics with its old timestamps.
+func TestBackfillIntoVictoriaMetrics(t *testing.T) {
+	vm := needBinary(t, "victoria-metrics")
+	points, at, want := backfillHistory(t)
+	addr := freeAddr(t)
+	startBinary(t, vm, "-storageDataPath="+filepath.Join(t.TempDir(), "vm"), "-httpListenAddr="+addr,
+		"-retentionPeriod=100y", "-loggerLevel=ERROR", "-search.disableCache")
+	base := "http://" + addr
+	pollUntil(t, time.Now().Add(30*time.Second), "VictoriaMetrics healthy", func() bool { return httpOK(base + "/health") })
+	var b bytes.Buffer
+	if err := openmetrics.Write(&b, openmetrics.PrometheusText, points); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(base+"/api/v1/import/prometheus", "text/plain", &b)
+	if err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("import: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	pollUntil(t, time.Now().Add(30*time.Second), "the history in VictoriaMetrics", func() bool {
+		if r, err := http.Get(base + "/internal/force_flush"); err == nil {
+			r.Body.Close()
+		}
+		got := queryAt(t, base, backfillQuery, at)
+		return len(got) == 1 && got[0].float() == want
+	})
+}
