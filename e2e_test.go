@@ -208,7 +208,7 @@ func TestFaultsKeepLastGoodData(t *testing.T) {
 		Fields:   sim.Fields(),
 		Sources: []config.Source{{
 			Name: "onestop", Type: "onestop", Schedule: "@yearly", Timeout: 20 * time.Second,
-			HTTP: httpc.Config{URL: up.URL, Retries: 1, RetryWait: 10 * time.Millisecond, RetryMaxWait: 2 * time.Second, RateLimit: 100, Burst: 10, MaxBodyBytes: 8 << 20},
+			HTTP: httpc.Config{URL: up.URL, Retries: httpc.Int(1), RetryWait: 10 * time.Millisecond, RetryMaxWait: 2 * time.Second, RateLimit: 100, Burst: 10, MaxBodyBytes: 8 << 20},
 		}},
 	}
 	if err := cfg.Check(); err != nil {

@@ -54,7 +54,7 @@ func TestGoodConfig(t *testing.T) {
 		t.Fatalf("thresholds %+v, want the catalog defaults", cfg.Thresholds)
 	}
 	s := cfg.Sources[0]
-	if s.Timeout != time.Minute || s.Onestop == nil || s.Onestop.Format != "standard" || s.HTTP.Retries == 0 {
+	if s.Timeout != time.Minute || s.Onestop == nil || s.Onestop.Format != "standard" || s.HTTP.Retries == nil || *s.HTTP.Retries != 3 {
 		t.Fatalf("source defaults: %+v", s)
 	}
 }

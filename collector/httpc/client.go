@@ -101,7 +101,7 @@ func New(c Config, logger *slog.Logger) (*Client, error) {
 	cl.rc = resty.NewWithClient(&http.Client{Transport: tr, Timeout: c.Timeout}).
 		SetLogger(discardLogger{}).  // resty's own messages carry full URLs with query strings
 		SetDoNotParseResponse(true). // bodies are read here, under the size cap
-		SetRetryCount(c.Retries).
+		SetRetryCount(*c.Retries).
 		SetRetryWaitTime(c.RetryWait).
 		SetRetryMaxWaitTime(c.RetryMaxWait).
 		AddRetryCondition(retryable).

@@ -32,8 +32,9 @@ type Config struct {
 	// Timeout bounds one attempt, from dialling to the end of the body
 	// (including what a Stream callback reads).
 	Timeout time.Duration `yaml:"timeout"`
-	// Retries is the number of retries after the first attempt.
-	Retries int `yaml:"retries"`
+	// Retries is the number of retries after the first attempt; unset means
+	// DefaultRetries, 0 means none.
+	Retries *int `yaml:"retries"`
 	// RetryWait is the base of the exponential backoff.
 	RetryWait time.Duration `yaml:"retry_wait"`
 	// RetryMaxWait caps the backoff and a server's Retry-After.
@@ -98,13 +99,16 @@ func (Secret) MarshalYAML() (any, error) { return redacted, nil }
 // MarshalText hides the value from any other text encoder.
 func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
 
+// Int returns a pointer to n, for Config.Retries literals.
+func Int(n int) *int { return &n }
+
 // SetDefaults fills zero fields with the Default constants.
 func (c *Config) SetDefaults() {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
-	if c.Retries == 0 {
-		c.Retries = DefaultRetries
+	if c.Retries == nil {
+		c.Retries = Int(DefaultRetries)
 	}
 	if c.RetryWait == 0 {
 		c.RetryWait = DefaultRetryWait
@@ -155,7 +159,7 @@ func (c *Config) Validate() []FieldError {
 			add(f.path, "must not be negative")
 		}
 	}
-	if d.Retries < 0 {
+	if *d.Retries < 0 {
 		add("retries", "must not be negative")
 	}
 	if d.RetryWait > 0 && d.RetryMaxWait > 0 && d.RetryMaxWait < d.RetryWait {

@@ -36,7 +36,7 @@ func fast(u string) Config {
 	return Config{
 		URL:          u,
 		Timeout:      2 * time.Second,
-		Retries:      3,
+		Retries:      Int(3),
 		RetryWait:    5 * time.Millisecond,
 		RetryMaxWait: 20 * time.Millisecond,
 		RateLimit:    1000,
@@ -126,15 +126,16 @@ func TestGetRetries(t *testing.T) {
 		"persistent 503":     {[]int{503}, 3, catalog.ReasonHTTP5xx, 4, "upstream answered 503 Service Unavailable after 4 attempts"},
 		"persistent 503, 1 retry": {[]int{503}, 1, catalog.ReasonHTTP5xx, 2,
 			"upstream answered 503 Service Unavailable after 2 attempts"},
-		"persistent 429":   {[]int{429}, 2, catalog.ReasonHTTP429, 3, "upstream answered 429 Too Many Requests after 3 attempts"},
-		"last status wins": {[]int{503, 500, 429}, 2, catalog.ReasonHTTP429, 3, "upstream answered 429 Too Many Requests after 3 attempts"},
+		"persistent 429":        {[]int{429}, 2, catalog.ReasonHTTP429, 3, "upstream answered 429 Too Many Requests after 3 attempts"},
+		"retries: 0 means none": {[]int{503, 200}, 0, catalog.ReasonHTTP5xx, 1, "upstream answered 503 Service Unavailable after 1 attempt"},
+		"last status wins":      {[]int{503, 500, 429}, 2, catalog.ReasonHTTP429, 3, "upstream answered 429 Too Many Requests after 3 attempts"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := newSeqServer(t, nil, tc.statuses...)
 			cfg := fast(srv.URL + "/api")
-			cfg.Retries = tc.retries
+			cfg.Retries = Int(tc.retries)
 			cl := mustNew(t, cfg, nil)
 			body, err := cl.Get(t.Context(), "/report", url.Values{"key": {"sekrit-query"}})
 			if got := len(srv.requests()); got != tc.requests {
@@ -236,7 +237,7 @@ func TestTimeout(t *testing.T) {
 		srv := slow(t)
 		cfg := fast(srv.URL)
 		cfg.Timeout = 100 * time.Millisecond
-		cfg.Retries = 1
+		cfg.Retries = Int(1)
 		_, err := mustNew(t, cfg, nil).Get(t.Context(), "/slow", nil)
 		if got := source.Reason(err); got != catalog.ReasonTimeout {
 			t.Fatalf("reason = %q, want timeout (err %v)", got, err)
@@ -851,14 +852,19 @@ headers:
 func TestSetDefaults(t *testing.T) {
 	var c Config
 	c.SetDefaults()
-	want := Config{Timeout: 20 * time.Second, Retries: 3, RetryWait: 500 * time.Millisecond, RetryMaxWait: 10 * time.Second,
+	want := Config{Timeout: 20 * time.Second, Retries: Int(3), RetryWait: 500 * time.Millisecond, RetryMaxWait: 10 * time.Second,
 		RateLimit: 2, Burst: 2, MaxBodyBytes: 64 << 20}
+	// Compare through the pointer's value: the pointers differ.
+	if *c.Retries != *want.Retries {
+		t.Errorf("default retries %d, want %d", *c.Retries, *want.Retries)
+	}
+	c.Retries, want.Retries = nil, nil
 	if fmt.Sprint(c) != fmt.Sprint(want) {
 		t.Errorf("defaults = %+v\nwant       %+v", c, want)
 	}
-	c = Config{Timeout: time.Second, Retries: 1}
+	c = Config{Timeout: time.Second, Retries: Int(1)}
 	c.SetDefaults()
-	if c.Timeout != time.Second || c.Retries != 1 {
+	if c.Timeout != time.Second || *c.Retries != 1 {
 		t.Errorf("SetDefaults overwrote set fields: %+v", c)
 	}
 }
@@ -889,7 +895,7 @@ func TestValidate(t *testing.T) {
 		"no host":      {Config{URL: "https:///api"}, []FieldError{{"url", "must be an absolute http or https URL"}}},
 		"credentials":  {Config{URL: "https://u:p@x/"}, []FieldError{{"url", "must not contain credentials; use bearer_token or oauth2"}}},
 		"negative values": {
-			Config{URL: ok, Timeout: -1, Retries: -1, RetryWait: -1, RetryMaxWait: -1, RateLimit: -1, Burst: -1, MaxBodyBytes: -1},
+			Config{URL: ok, Timeout: -1, Retries: Int(-1), RetryWait: -1, RetryMaxWait: -1, RateLimit: -1, Burst: -1, MaxBodyBytes: -1},
 			[]FieldError{
 				{"timeout", "must not be negative"}, {"retry_wait", "must not be negative"}, {"retry_max_wait", "must not be negative"},
 				{"retries", "must not be negative"}, {"rate_limit", "must be a positive number of requests per second"},
@@ -1002,5 +1008,19 @@ func TestBasicEncoding(t *testing.T) {
 	o := cl.auth.(*oauth2Source)
 	if life := time.Until(o.exp); life < 25*time.Second || life > 31*time.Second {
 		t.Errorf("token cached for %v, want ~30s", life)
+	}
+}
+
+// An explicit retries: 0 in YAML turns retries off; an absent key is the default.
+func TestRetriesZeroFromYAML(t *testing.T) {
+	for src, want := range map[string]int{"url: http://h\nretries: 0\n": 0, "url: http://h\n": DefaultRetries} {
+		var c Config
+		if err := yaml.Unmarshal([]byte(src), &c); err != nil {
+			t.Fatal(err)
+		}
+		c.SetDefaults()
+		if *c.Retries != want {
+			t.Errorf("%q: retries %d, want %d", src, *c.Retries, want)
+		}
 	}
 }

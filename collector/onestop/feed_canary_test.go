@@ -89,7 +89,7 @@ func TestFeedCanary(t *testing.T) {
 
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	client, err := httpc.New(httpc.Config{URL: srv.URL, RateLimit: 1000, Burst: 1000, Retries: 1}, logger)
+	client, err := httpc.New(httpc.Config{URL: srv.URL, RateLimit: 1000, Burst: 1000, Retries: httpc.Int(1)}, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func recorded(path string, r Request) string {
 
 func newSource(t *testing.T, url string, cfg Config, env source.Env) *Source {
 	t.Helper()
-	cl, err := httpc.New(httpc.Config{URL: url, RateLimit: 1000, Burst: 100, Retries: 1, RetryWait: time.Millisecond, RetryMaxWait: 2 * time.Millisecond}, env.Logger)
+	cl, err := httpc.New(httpc.Config{URL: url, RateLimit: 1000, Burst: 100, Retries: httpc.Int(1), RetryWait: time.Millisecond, RetryMaxWait: 2 * time.Millisecond}, env.Logger)
 	if err != nil {
 		t.Fatal(err)
 	}
