@@ -91,6 +91,9 @@ func alerting(in dashboards.Input) (dashboards.File, error) {
 			"group_by":   []string{"alertname", catalog.LabelAgency},
 			"group_wait": "30s", "group_interval": "5m", "repeat_interval": "12h",
 			"routes": []map[string]any{
+				// Overdue dossiers: a daily digest of every agency, as in Alertmanager.
+				{"receiver": "govpulse", "object_matchers": [][]string{{"alertname", "=", catalog.AlertDossiersOverdue.Name}},
+					"group_by": []string{"alertname"}, "group_interval": "1h", "repeat_interval": "24h"},
 				{"receiver": "govpulse", "object_matchers": [][]string{{sev, "=", catalog.SeverityCritical}}, "repeat_interval": "4h"},
 				{"receiver": "govpulse", "object_matchers": [][]string{{sev, "=", catalog.SeverityWarning}}},
 			},

@@ -38,7 +38,14 @@ type amData struct {
 	AlertmanagerOptions
 	Agency, Period, Source, Severity, Warning, Critical string
 	LateWarning, LateCritical, SourceDown, SourceStale  string
+	Overdue                                             string
+	DigestInterval                                      time.Duration
 }
+
+// digestInterval is how often the overdue-dossiers digest repeats: most
+// agencies have a few overdue dossiers on any day, so it is a daily list, not
+// a page per agency.
+const digestInterval = 24 * time.Hour
 
 var alertmanagerTmpl = template.Must(template.New("alertmanager").Funcs(tmplFuncs).Parse(`{{ header }}# Alertmanager configuration example for govpulse's alerts (checked with amtool check-config,
 # Alertmanager 0.25). Replace the placeholders (example.org) with your webhook and mail relay.
@@ -60,6 +67,13 @@ route:
   group_interval: {{ dur .GroupInterval }}
   repeat_interval: {{ dur .RepeatInterval }}
   routes:
+    # Overdue dossiers are everyday work: one digest listing every agency, once a day.
+    - receiver: {{ .Warning }}
+      matchers:
+        - {{ q (printf "alertname=%q" .Overdue) }}
+      group_by: [alertname]
+      group_interval: 1h
+      repeat_interval: {{ dur .DigestInterval }}
     - receiver: {{ .Critical }}
       matchers:
         - {{ q (printf "%s=%q" .Severity .Critical) }}
@@ -119,5 +133,7 @@ func AlertmanagerConfig(o AlertmanagerOptions) (dashboards.File, error) {
 		LateCritical:        catalog.AlertLateRateCritical.Name,
 		SourceDown:          catalog.AlertSourceDown.Name,
 		SourceStale:         catalog.AlertSourceStale.Name,
+		Overdue:             catalog.AlertDossiersOverdue.Name,
+		DigestInterval:      digestInterval,
 	})
 }
