@@ -99,7 +99,7 @@ func alerting(in dashboards.Input) (dashboards.File, error) {
 			},
 		}},
 	}
-	b, err := dashboards.YAML(doc, "Grafana-managed alerting: the same alerts as rules/govpulse.alerts.rules.yml, with a contact point and a notification policy. Set the contact point's URL before use.")
+	b, err := dashboards.YAML(doc, "Grafana-managed alerting: the same alerts as prometheus/rules/govpulse.alerts.rules.yml, with a contact point and a notification policy. Set the contact point's URL before use.")
 	if err != nil {
 		return dashboards.File{}, fmt.Errorf("grafana alerting: %w", err)
 	}

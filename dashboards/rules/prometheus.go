@@ -33,27 +33,24 @@ type PrometheusOptions struct {
 }
 
 // DefaultPrometheusOptions are the compose stack's: services govpulse and
-// alertmanager. The rule files are found in either layout: the compose
-// stack's (deploy/rules mounted at rules/ next to prometheus.yml) and the
-// repository's (deploy/rules next to deploy/prometheus). A pattern that
-// matches nothing loads nothing, so exactly one of the two applies.
+// alertmanager. The rules sit in rules/ next to prometheus.yml, in the
+// repository (deploy/prometheus) as in the compose stack (/etc/prometheus).
 func DefaultPrometheusOptions() PrometheusOptions {
-	pattern := path.Join(path.Dir(RecordingFile), "*"+ruleFileSuffix)
+	pattern := path.Join(path.Base(path.Dir(RecordingFile)), "*"+ruleFileSuffix)
 	return PrometheusOptions{
 		ScrapeInterval:     30 * time.Second,
 		EvaluationInterval: 30 * time.Second,
 		Targets:            []string{"govpulse:9470"},
 		Alertmanagers:      []string{"alertmanager:9093"},
-		RuleFiles:          []string{pattern, path.Join("..", pattern)},
+		RuleFiles:          []string{pattern},
 	}
 }
 
 var prometheusTmpl = template.Must(template.New("prometheus").Funcs(tmplFuncs).Parse(`{{ header }}# Prometheus configuration example for govpulse (checked with promtool check config, Prometheus 2.42).
 # In the compose stack the services are called govpulse and alertmanager. Outside compose, point
 # the targets at localhost instead: targets: ['localhost:9470'] and ['localhost:9093'].
-# Rule files are relative to this file. The patterns match both layouts: the compose stack's
-# (deploy/rules mounted at /etc/prometheus/rules) and the repository's (deploy/rules next to
-# deploy/prometheus, for promtool check config); a pattern that matches nothing is ignored.
+# Rule files are relative to this file: rules/ next to it, in the repository (deploy/prometheus)
+# as in the compose stack (deploy/prometheus mounted at /etc/prometheus).
 global:
   # govpulse serves pre-rendered snapshots: scrapes are cheap, and the data changes on the
   # sources' schedules (every 5 minutes by default).

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path"
 	"strconv"
 	"time"
 
@@ -13,12 +14,12 @@ import (
 
 // Paths of the generated rule files, relative to the output directory.
 const (
-	RecordingFile = "rules/govpulse.recording" + ruleFileSuffix
-	AlertsFile    = "rules/govpulse.alerts" + ruleFileSuffix
+	RecordingFile = "prometheus/rules/govpulse.recording" + ruleFileSuffix
+	AlertsFile    = "prometheus/rules/govpulse.alerts" + ruleFileSuffix
 )
 
 // ruleFileSuffix ends every rule file's name; the Prometheus example loads
-// rules/*.rules.yml.
+// rules/*.rules.yml, relative to itself.
 const ruleFileSuffix = ".rules.yml"
 
 // Options select the thresholds and language of the rules.
@@ -183,7 +184,7 @@ func RuleFiles(o Options) ([]dashboards.File, error) {
 		return nil, err
 	}
 	alData, err := dashboards.YAML(ruleFileOf(al),
-		"Prometheus alerts on govpulse's recorded series and source health. Needs "+RecordingFile[len("rules/"):]+" loaded too.",
+		"Prometheus alerts on govpulse's recorded series and source health. Needs "+path.Base(RecordingFile)+" loaded too.",
 		fmt.Sprintf("Thresholds: late rate warning %s, critical %s, minimum %d resolved dossiers, definition %s (config thresholds.*).",
 			dashboards.Number(t.LateRateWarning), dashboards.Number(t.LateRateCritical), t.LateMinVolume, t.LateRateDefinition),
 		"Language of summaries and descriptions: "+string(o.Lang)+"; regenerate with: govpulse generate --out deploy --lang vi|en",
