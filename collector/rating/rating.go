@@ -16,15 +16,6 @@ import (
 	"github.com/govpulse/govpulse/collector/source"
 )
 
-// Names of the one-stop feed's metrics the estimate uses when the feed mode
-// runs. They are looked up by name so that a deployment without the feed
-// (or a build where they are renamed) just skips the two indicators; a test
-// checks that the names still exist.
-const (
-	feedPaidOnline = "tthc_dossiers_paid_online"
-	feedDigitised  = "tthc_dossiers_digitised"
-)
-
 // Source computes the derived rules. It reads other sources' current samples
 // through env.Lookup (nil: no data yet) and never talks to an upstream.
 type Source struct {
@@ -235,8 +226,8 @@ func (s *Source) gather() (map[string]*inputs, bool) {
 	each(catalog.PortalDossiersNational, func(in *inputs, smp source.Sample) { in.hasSync = true; in.national += smp.Value })
 	each(catalog.PortalProcedures, func(in *inputs, smp source.Sample) { in.hasProcedures = true; in.procedures += smp.Value })
 	each(catalog.PortalServicesOnline, func(in *inputs, smp source.Sample) { in.servicesOnl += smp.Value })
-	each(catalog.ByName(feedPaidOnline), func(in *inputs, smp source.Sample) { in.hasPaid = true; in.paidOnline += smp.Value })
-	each(catalog.ByName(feedDigitised), func(in *inputs, smp source.Sample) { in.hasDigitised = true; in.digitised += smp.Value })
+	each(catalog.DossiersPaidOnline, func(in *inputs, smp source.Sample) { in.hasPaid = true; in.paidOnline += smp.Value })
+	each(catalog.DossiersDigitised, func(in *inputs, smp source.Sample) { in.hasDigitised = true; in.digitised += smp.Value })
 	return units, onestop
 }
 

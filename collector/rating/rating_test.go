@@ -320,10 +320,7 @@ func TestEstimateProportional(t *testing.T) {
 }
 
 func TestEstimateWithFeed(t *testing.T) {
-	paid, digitised := catalog.ByName(feedPaidOnline), catalog.ByName(feedDigitised)
-	if paid == nil || digitised == nil {
-		t.Fatalf("the feed metrics %s and %s are gone from the catalog: update rating.go", feedPaidOnline, feedDigitised)
-	}
+	paid, digitised := catalog.DossiersPaidOnline, catalog.DossiersDigitised
 	snap := snapshot{}
 	snap.report(noiVu, catalog.PeriodMonth, catalog.DossierCounts{Received: 200, Online: 100, OnTime: 100})
 	snap.add(paid, 30, noiVu, "DD", catalog.PeriodMonth)
