@@ -149,9 +149,15 @@ func mergeLabels(ms ...map[string]Values) map[string]Values {
 	return out
 }
 
+// buildValue is a version string: printable, no spaces or quotes.
+var buildValue = Values{Pattern: regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$`)}
+
 var baseLabels = map[string]Values{
-	LabelAgency: {Pattern: AgencyCodePattern},
-	LabelParent: {Pattern: regexp.MustCompile(`^$|^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$`)},
+	LabelVersion:   buildValue,
+	LabelRevision:  buildValue,
+	LabelGoVersion: buildValue,
+	LabelAgency:    {Pattern: AgencyCodePattern},
+	LabelParent:    {Pattern: regexp.MustCompile(`^$|^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$`)},
 	// An empty field means "all fields" (per-agency detail).
 	LabelField:      {Pattern: regexp.MustCompile(`^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)},
 	LabelPeriod:     {List: Periods},

@@ -85,4 +85,20 @@ var (
 	}
 )
 
-var healthMetrics = []*Metric{SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceSchedule}
+// Labels of govpulse_build_info, as Prometheus' own *_build_info has them.
+const (
+	LabelVersion   = "version"
+	LabelRevision  = "revision"
+	LabelGoVersion = "goversion"
+)
+
+// BuildInfo is govpulse_build_info. Its value comes from the binary, not from
+// a source, so the exporter serves it in the live part.
+var BuildInfo = &Metric{
+	Name:   "govpulse_build_info",
+	Help:   "govpulse build: version, VCS revision and Go version of the running binary; value is always 1.",
+	Labels: []string{LabelVersion, LabelRevision, LabelGoVersion},
+	Source: SourceHealth,
+}
+
+var healthMetrics = []*Metric{BuildInfo, SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceSchedule}

@@ -11,23 +11,6 @@ import (
 	"github.com/govpulse/govpulse/collector/catalog"
 )
 
-// Label names of govpulse_build_info, as Prometheus' own *_build_info has them.
-const (
-	LabelVersion   = "version"
-	LabelRevision  = "revision"
-	LabelGoVersion = "goversion"
-)
-
-// BuildInfoMetric declares govpulse_build_info the way the catalogue declares
-// every metric; it lives here until the catalogue takes it. Its value comes
-// from the binary, not from a source, so it is served in the live part.
-var BuildInfoMetric = &catalog.Metric{
-	Name:   "govpulse_build_info",
-	Help:   "govpulse build: version, VCS revision and Go version of the running binary; value is always 1.",
-	Labels: []string{LabelVersion, LabelRevision, LabelGoVersion},
-	Source: catalog.SourceHealth,
-}
-
 // BuildInfo returns the govpulse_build_info{version,revision,goversion} 1
 // gauge. Empty version or revision read "unknown", so the series always joins.
 func BuildInfo(version, revision string) prometheus.Collector {
@@ -38,12 +21,12 @@ func BuildInfo(version, revision string) prometheus.Collector {
 		revision = "unknown"
 	}
 	g := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: BuildInfoMetric.Name,
-		Help: BuildInfoMetric.Help,
+		Name: catalog.BuildInfo.Name,
+		Help: catalog.BuildInfo.Help,
 		ConstLabels: prometheus.Labels{
-			LabelVersion:   version,
-			LabelRevision:  revision,
-			LabelGoVersion: runtime.Version(),
+			catalog.LabelVersion:   version,
+			catalog.LabelRevision:  revision,
+			catalog.LabelGoVersion: runtime.Version(),
 		},
 	})
 	g.Set(1)

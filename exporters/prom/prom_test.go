@@ -166,7 +166,7 @@ func TestSharedFamilyFirstSourceWins(t *testing.T) {
 }
 
 func TestBuildInfo(t *testing.T) {
-	want := `# HELP govpulse_build_info ` + BuildInfoMetric.Help + `
+	want := `# HELP govpulse_build_info ` + catalog.BuildInfo.Help + `
 # TYPE govpulse_build_info gauge
 govpulse_build_info{goversion="` + goVersion() + `",revision="unknown",version="1.2.3"} 1
 `
