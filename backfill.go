@@ -44,21 +44,11 @@ func runBackfill(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	logger := lf.logger(stderr)
 
-	var cfg *config.Config
-	if *demo {
-		c, stop, err := startDemo(ctx, *seed, logger)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		cfg = c
-	} else {
-		c, err := config.Load(*file)
-		if err != nil {
-			return err
-		}
-		cfg = c
+	cfg, stop, err := loadConfig(ctx, *demo, *file, *seed, logger)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	points, err := history(ctx, cfg, *months, time.Now())
 	if err != nil {
 		return err

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"embed"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -114,4 +116,14 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 		return nil, fmt.Errorf("BUG: demo config: %w", err)
 	}
 	return cfg, nil
+}
+
+// loadConfig is the config a command runs on: the file's, or with demo the
+// simulated province's, served in-process until stop is called.
+func loadConfig(ctx context.Context, demo bool, file string, seed int64, logger *slog.Logger) (cfg *config.Config, stop func(), err error) {
+	if demo {
+		return startDemo(ctx, seed, logger)
+	}
+	cfg, err = config.Load(file)
+	return cfg, func() {}, err
 }

@@ -46,21 +46,11 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	logger := lf.logger(stderr)
 
-	var cfg *config.Config
-	if *demo {
-		c, stopSim, err := startDemo(ctx, *seed, logger)
-		if err != nil {
-			return err
-		}
-		defer stopSim()
-		cfg = c
-	} else {
-		c, err := config.Load(*file)
-		if err != nil {
-			return err
-		}
-		cfg = c
+	cfg, stop, err := loadConfig(ctx, *demo, *file, *seed, logger)
+	if err != nil {
+		return err
 	}
+	defer stop()
 
 	if push.URL != "" {
 		if err := push.Validate(); err != nil {
