@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -43,8 +44,15 @@ func (c Config) Validate() error {
 	if c.Interval < 0 {
 		return errors.New("push interval must not be negative")
 	}
+	if c.ExtraLabels != "" && !extraLabels.MatchString(c.ExtraLabels) {
+		return fmt.Errorf("extra labels %q: want a comma-separated list of name=\"value\", e.g. province=\"49\"", c.ExtraLabels)
+	}
 	return nil
 }
+
+// extraLabels is the form VictoriaMetrics' push accepts: checked at start,
+// so a typo fails the command instead of every push.
+var extraLabels = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*")*$`)
 
 // Push sends what write writes once.
 func Push(ctx context.Context, c Config, write func(io.Writer)) error {

@@ -161,9 +161,15 @@ func TestRunLogsAnOutageOnce(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	for u, ok := range map[string]bool{"http://vm:8428/api/v1/import/prometheus": true, "vm:8428": false, "": false, "ftp://vm/x": false} {
-		if err := (Config{URL: u}).Validate(); (err == nil) != ok {
+	const ok = "http://vm:8428/api/v1/import/prometheus"
+	for u, valid := range map[string]bool{ok: true, "vm:8428": false, "": false, "ftp://vm/x": false} {
+		if err := (Config{URL: u}).Validate(); (err == nil) != valid {
 			t.Errorf("Validate(%q) = %v", u, err)
+		}
+	}
+	for l, valid := range map[string]bool{`province="49"`: true, `province="49",replica="a"`: true, `province=49`: false, `province="49",`: false, `1x="a"`: false, `a="b"c`: false} {
+		if err := (Config{URL: ok, ExtraLabels: l}).Validate(); (err == nil) != valid {
+			t.Errorf("Validate(extra labels %q) = %v", l, err)
 		}
 	}
 }
