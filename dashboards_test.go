@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -139,14 +138,9 @@ func panelQueries(t *testing.T, file string) map[string]string {
 func TestDashboardQueriesReturnData(t *testing.T) {
 	promBin := needBinary(t, "prometheus")
 	deadline := time.Now().Add(90 * time.Second)
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() {
-		errc <- run(ctx, []string{"serve", "--demo", "--web.listen-address", addr}, io.Discard, io.Discard)
-	}()
-	defer func() { cancel(); <-errc }()
+	srv := startServe(t, io.Discard, "--demo")
+	defer srv.stop(t)
+	addr := srv.addr
 
 	dir := t.TempDir()
 	cfg, err := generatedDemoConfig()

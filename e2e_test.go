@@ -81,16 +81,83 @@ func label(m *dto.Metric, name string) string {
 	return ""
 }
 
+// serving is an in-process `govpulse serve`.
+type serving struct {
+	addr   string
+	cancel context.CancelFunc
+	errc   chan error
+}
+
+// stop ends serve and returns what run returned; serve must stop within 15 s.
+func (s *serving) stop(t *testing.T) error {
+	t.Helper()
+	s.cancel()
+	select {
+	case err := <-s.errc:
+		return err
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop within 15 s")
+		return nil
+	}
+}
+
+// startServe runs `govpulse serve args...` in-process on a free loopback port
+// and waits until it answers. A port found free may be taken by another test
+// process before serve binds it: a serve that cannot listen is retried on
+// another port; any other early return fails the test with run's error.
+func startServe(t *testing.T, stderr io.Writer, args ...string) *serving {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		s := &serving{addr: freeAddr(t), errc: make(chan error, 1)}
+		var ctx context.Context
+		ctx, s.cancel = context.WithCancel(context.Background())
+		full := append(append([]string{"serve"}, args...), "--web.listen-address", s.addr)
+		go func() { s.errc <- run(ctx, full, io.Discard, stderr) }()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			select {
+			case err := <-s.errc:
+				s.cancel()
+				if err != nil && strings.Contains(err.Error(), "cannot listen") && attempt < 3 {
+					t.Logf("retrying on another port: %v", err)
+				} else {
+					t.Fatalf("serve returned at start: %v", err)
+				}
+			default:
+				// The landing page names govpulse: not another process on the port.
+				if body := httpBody("http://" + s.addr + "/"); strings.Contains(body, "govpulse") {
+					return s
+				}
+				if time.Now().After(deadline) {
+					s.cancel()
+					t.Fatalf("serve did not answer within 20 s")
+				}
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			break
+		}
+	}
+}
+
+func httpBody(u string) string {
+	resp, err := http.Get(u)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
 // TestDemoEndToEnd runs the README's first command in-process: serve --demo on
 // a free port must serve every simulated agency with healthy sources, and its
 // exposition must satisfy promtool.
 func TestDemoEndToEnd(t *testing.T) {
 	promtool := needBinary(t, "promtool")
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
 	logs := &syncWriter{w: &bytes.Buffer{}}
-	go func() { errc <- run(ctx, []string{"serve", "--demo", "--web.listen-address", addr}, io.Discard, logs) }()
+	srv := startServe(t, logs, "--demo")
+	addr := srv.addr
 
 	want := simulate.New(simulate.Options{Seed: 47}).Agencies()
 	var fams map[string]*dto.MetricFamily
@@ -102,7 +169,7 @@ func TestDemoEndToEnd(t *testing.T) {
 			break
 		}
 		if time.Since(start) > 10*time.Second {
-			cancel()
+			_ = srv.stop(t)
 			t.Fatalf("sources not all up with data within 10 s of start; logs:\n%s", logs.w)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -155,14 +222,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 
-	cancel()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := srv.stop(t); err != nil {
+		t.Fatalf("serve returned %v", err)
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,14 +42,9 @@ func TestReload(t *testing.T) {
 	}
 	write(source("onestop", "onestop"))
 
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		errc <- run(ctx, []string{"serve", "--config.file", file, "--web.listen-address", addr}, io.Discard, io.Discard)
-	}()
-	defer func() { cancel(); <-errc }()
-	base := "http://" + addr
+	srv := startServe(t, io.Discard, "--config.file", file)
+	defer srv.stop(t)
+	base := "http://" + srv.addr
 
 	sources := func() map[string]float64 {
 		fams, _ := scrape(t, base+"/metrics")

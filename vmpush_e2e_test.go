@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -22,14 +21,9 @@ func TestDemoPushesToVictoriaMetrics(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	pollUntil(t, deadline, "VictoriaMetrics healthy", func() bool { return httpOK(vmURL + "/health") })
 
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		errc <- run(ctx, []string{"serve", "--demo", "--web.listen-address", freeAddr(t),
-			"--vm.push-url", vmURL + "/api/v1/import/prometheus", "--vm.push-interval", "1s",
-			"--vm.push-extra-labels", `province="49"`}, io.Discard, io.Discard)
-	}()
-	defer func() { cancel(); <-errc }()
+	srv := startServe(t, io.Discard, "--demo", "--vm.push-url", vmURL+"/api/v1/import/prometheus",
+		"--vm.push-interval", "1s", "--vm.push-extra-labels", `province="49"`)
+	defer srv.stop(t)
 
 	q := `count(` + catalog.DossiersReceived.Name + `{province="49"})`
 	pollUntil(t, deadline, "the demo's series in VictoriaMetrics", func() bool {
