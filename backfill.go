@@ -24,6 +24,7 @@ func runBackfill(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	file := fs.String("config.file", "govpulse.yml", "configuration file")
 	demo := fs.Bool("demo", false, "backfill from the built-in simulated province")
 	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
+	demoTime := addClockFlag(fs, "demo.time")
 	months := fs.Int("months", 12, "how many complete months before the current one")
 	out := fs.String("out", "govpulse-history.om", "file to write (- for stdout)")
 	format := fs.String("format", "openmetrics", "openmetrics (for promtool tsdb create-blocks-from openmetrics) or prometheus (millisecond timestamps, for VictoriaMetrics' /api/v1/import/prometheus)")
@@ -43,29 +44,50 @@ func runBackfill(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("--format must be openmetrics or prometheus, not %q", *format)
 	}
 	logger := lf.logger(stderr)
+	clock := time.Now // the months before now; the demo's clock for --demo
+	if *demo {
+		var err error
+		if clock, err = clockAt(*demoTime); err != nil {
+			return fmt.Errorf("--demo.time: %w", err)
+		}
+	}
 
-	cfg, stop, err := loadConfig(ctx, *demo, *file, *seed, logger)
+	cfg, stop, err := loadConfig(ctx, *demo, *file, *seed, clock, logger)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	points, err := history(ctx, cfg, *months, time.Now())
+	points, err := history(ctx, cfg, *months, clock())
 	if err != nil {
 		return err
 	}
-	w := stdout
-	if *out != "-" {
-		fh, err := os.Create(*out)
-		if err != nil {
-			return fmt.Errorf("cannot create %q: %w", *out, err)
-		}
-		defer fh.Close()
-		w = fh
-	}
-	if err := openmetrics.Write(w, f, points); err != nil {
-		return fmt.Errorf("cannot write the history: %w", err)
+	if err := writeHistory(stdout, *out, f, points); err != nil {
+		return err
 	}
 	logger.Info("history written", "months", *months, "points", len(points), "out", *out, "format", *format)
+	return nil
+}
+
+// writeHistory writes points to out ("-": stdout). A file is closed before
+// success is reported: a failed close may mean lost data.
+func writeHistory(stdout io.Writer, out string, f openmetrics.Format, points []openmetrics.Point) error {
+	if out == "-" {
+		if err := openmetrics.Write(stdout, f, points); err != nil {
+			return fmt.Errorf("cannot write the history: %w", err)
+		}
+		return nil
+	}
+	fh, err := os.Create(out) //nolint:gosec // the operator names the output file
+	if err != nil {
+		return fmt.Errorf("cannot create %q: %w", out, err)
+	}
+	if err := openmetrics.Write(fh, f, points); err != nil {
+		_ = fh.Close()
+		return fmt.Errorf("cannot write the history to %q: %w", out, err)
+	}
+	if err := fh.Close(); err != nil {
+		return fmt.Errorf("cannot write the history to %q: %w", out, err)
+	}
 	return nil
 }
 

@@ -138,7 +138,8 @@ func panelQueries(t *testing.T, file string) map[string]string {
 func TestDashboardQueriesReturnData(t *testing.T) {
 	promBin := needBinary(t, "prometheus")
 	deadline := time.Now().Add(90 * time.Second)
-	srv := startServe(t, io.Discard, "--demo")
+	// Month-to-date panels need a month with volume behind it.
+	srv := startServe(t, io.Discard, "--demo", "--demo.time="+busyTime)
 	defer srv.stop(t)
 	addr := srv.addr
 

@@ -120,9 +120,9 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 
 // loadConfig is the config a command runs on: the file's, or with demo the
 // simulated province's, served in-process until stop is called.
-func loadConfig(ctx context.Context, demo bool, file string, seed int64, logger *slog.Logger) (cfg *config.Config, stop func(), err error) {
+func loadConfig(ctx context.Context, demo bool, file string, seed int64, clock func() time.Time, logger *slog.Logger) (cfg *config.Config, stop func(), err error) {
 	if demo {
-		return startDemo(ctx, seed, logger)
+		return startDemo(ctx, seed, clock, logger)
 	}
 	cfg, err = config.Load(file)
 	return cfg, func() {}, err

@@ -111,7 +111,7 @@ func startServe(t *testing.T, stderr io.Writer, args ...string) *serving {
 		s := &serving{addr: freeAddr(t), errc: make(chan error, 1)}
 		var ctx context.Context
 		ctx, s.cancel = context.WithCancel(context.Background())
-		full := append(append([]string{"serve"}, args...), "--web.listen-address", s.addr)
+		full := append(append([]string{"serve"}, withDemoTime(args)...), "--web.listen-address", s.addr)
 		go func() { s.errc <- run(ctx, full, io.Discard, stderr) }()
 		deadline := time.Now().Add(20 * time.Second)
 		for {
@@ -222,6 +222,17 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 
+	// The demo has no file to reload: a client error that says so.
+	resp, err := http.Post("http://"+addr+"/-/reload", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), "no config file to reload") {
+		t.Errorf("POST /-/reload under --demo: %d %q, want 409 with the reason", resp.StatusCode, body)
+	}
+
 	if err := srv.stop(t); err != nil {
 		t.Fatalf("serve returned %v", err)
 	}
@@ -262,7 +273,8 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // with the right reason, and everything recovers with the simulator.
 func TestFaultsKeepLastGoodData(t *testing.T) {
 	before := runtime.NumGoroutine()
-	sim := simulate.New(simulate.Options{Seed: 47})
+	clock := testClock(t, testTime())
+	sim := simulate.New(simulate.Options{Seed: 47, Now: clock})
 	up := httptest.NewServer(sim.Handler())
 	cfg := &config.Config{
 		Agencies: sim.Agencies(),
@@ -276,7 +288,7 @@ func TestFaultsKeepLastGoodData(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	d, err := newDaemon(cfg, slog.New(slog.NewTextHandler(&logs, nil)), true)
+	d, err := newDaemon(cfg, clock, slog.New(slog.NewTextHandler(&logs, nil)), true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -264,10 +264,9 @@ func TestAlertsEndToEnd(t *testing.T) {
 	start := time.Now()
 	deadline := start.Add(100 * time.Second)
 
-	// The simulator's clock runs a day ahead, so today counts in full: early
-	// on the 1st of a month the month to date would otherwise have no
-	// resolved dossiers to judge.
-	clock := func() time.Time { return time.Now().Add(24 * time.Hour) }
+	// A busy day in mid-month: every agency has a month to date to judge
+	// (early on the 1st there are no resolved dossiers yet).
+	clock := testClock(t, busyTime)
 	sim := simulate.New(simulate.Options{Seed: 47, Now: clock})
 	upstream := httptest.NewServer(sim.Handler())
 	defer upstream.Close()
@@ -281,8 +280,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// VNeID is left out: no rule reads it, and it rightly refuses a report
-	// dated tomorrow by the simulator's clock.
+	// VNeID is left out: no rule reads it.
 	srcs := cfg.Sources[:0]
 	for _, s := range cfg.Sources {
 		if s.Type == catalog.SourceVNeID {
@@ -306,7 +304,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 	// The agency to push over the thresholds: the busiest one under the
 	// warning threshold, which a 30% late share (checked on a twin simulator)
 	// takes over the critical threshold.
-	now := time.Now()
+	now := clock()
 	counts := monthCounts(sim, now)
 	var pick *monthToDate
 	for _, m := range counts {
@@ -333,7 +331,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 
 	logs := &syncWriter{w: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := newDaemon(cfg, logger, false)
+	d, err := newDaemon(cfg, clock, logger, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	noExporterMetrics := fs.Bool("web.disable-exporter-metrics", false, "leave out go_*, process_* and promhttp_* metrics: the scrape then serves only pre-rendered bytes")
 	demo := fs.Bool("demo", false, "run the built-in simulated province in-process and collect from it (ignores --config.file)")
 	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
+	demoTime := addClockFlag(fs, "demo.time")
 	var push vmpush.Config
 	fs.StringVar(&push.URL, "vm.push-url", "", "also push every snapshot to VictoriaMetrics' import endpoint, e.g. http://vm:8428/api/v1/import/prometheus")
 	fs.DurationVar(&push.Interval, "vm.push-interval", vmpush.DefaultInterval, "how often to push to VictoriaMetrics")
@@ -45,8 +46,15 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	logger := lf.logger(stderr)
+	var clock func() time.Time // the sources' clock: the wall clock but for the demo
+	if *demo {
+		var err error
+		if clock, err = clockAt(*demoTime); err != nil {
+			return fmt.Errorf("--demo.time: %w", err)
+		}
+	}
 
-	cfg, stop, err := loadConfig(ctx, *demo, *file, *seed, logger)
+	cfg, stop, err := loadConfig(ctx, *demo, *file, *seed, clock, logger)
 	if err != nil {
 		return err
 	}
@@ -57,7 +65,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 			return fmt.Errorf("--vm.push-url: %w", err)
 		}
 	}
-	d, err := newDaemon(cfg, logger, !*noExporterMetrics)
+	d, err := newDaemon(cfg, clock, logger, !*noExporterMetrics)
 	if err != nil {
 		return err
 	}
@@ -76,13 +84,17 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 
 	reload := func() error {
 		if *demo {
-			return errors.New("the demo has no config file to reload")
+			return errDemoReload
 		}
 		return d.reload(*file, logger)
 	}
 	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
 		if err := reload(); err != nil {
-			http.Error(w, "config not reloaded, the running one stays:\n"+err.Error(), http.StatusInternalServerError)
+			code := http.StatusInternalServerError
+			if errors.Is(err, errDemoReload) {
+				code = http.StatusConflict // nothing to reload: the request, not the server, is wrong
+			}
+			http.Error(w, "config not reloaded, the running one stays:\n"+err.Error(), code)
 			return
 		}
 		_, _ = io.WriteString(w, "OK")
@@ -116,11 +128,15 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	return prom.Serve(ctx, ln, mux, scfg, logger)
 }
 
+// errDemoReload refuses a reload under --demo, whose config is built in.
+var errDemoReload = errors.New("the demo's config is built in: there is no config file to reload")
+
 // daemon is the wired pipeline: sources -> store -> exposition.
 type daemon struct {
 	store      *store.Store
 	exposition *prom.Exposition
 	live       *prometheus.Registry
+	clock      func() time.Time // the sources' clock (nil: the wall clock)
 
 	mu    sync.Mutex // serialises reloads
 	sched *collector.Scheduler
@@ -149,7 +165,7 @@ func (d *daemon) reload(file string, logger *slog.Logger) error {
 	cfg, err := config.Load(file)
 	if err == nil {
 		var next *collector.Scheduler
-		if next, err = collector.NewScheduler(cfg, d.store, logger); err == nil {
+		if next, err = collector.NewScheduler(cfg, d.store, logger, d.clock); err == nil {
 			d.sched.Stop(shutdownGrace)
 			keep := map[string]bool{collector.UnitsSource: true}
 			for _, s := range cfg.Sources {
@@ -168,18 +184,19 @@ func (d *daemon) reload(file string, logger *slog.Logger) error {
 
 // newDaemon wires the pipeline; exporterMetrics adds the Go and process
 // collectors to the live part.
-func newDaemon(cfg *config.Config, logger *slog.Logger, exporterMetrics bool) (*daemon, error) {
+func newDaemon(cfg *config.Config, clock func() time.Time, logger *slog.Logger, exporterMetrics bool) (*daemon, error) {
 	d := &daemon{
+		clock:      clock,
 		store:      store.New(logger, cfg.MaxSeriesPerMetric),
 		exposition: prom.NewExposition(logger),
 		live:       prometheus.NewRegistry(),
 	}
 	d.store.Subscribe(d.exposition.Update)
 	var err error
-	if d.sched, err = collector.NewScheduler(cfg, d.store, logger); err != nil {
+	if d.sched, err = collector.NewScheduler(cfg, d.store, logger, d.clock); err != nil {
 		return nil, err
 	}
-	d.live.MustRegister(prom.BuildInfo(Version, Revision))
+	d.live.MustRegister(prom.BuildInfo(Version, revision()))
 	if exporterMetrics {
 		d.live.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
@@ -201,8 +218,8 @@ func readyFunc(st *store.Store) func() bool {
 
 // startDemo serves the simulated province on a loopback port and returns the
 // config that collects from it.
-func startDemo(ctx context.Context, seed int64, logger *slog.Logger) (*config.Config, func(), error) {
-	sim := simulate.New(simulate.Options{Seed: seed})
+func startDemo(ctx context.Context, seed int64, clock func() time.Time, logger *slog.Logger) (*config.Config, func(), error) {
+	sim := simulate.New(simulate.Options{Seed: seed, Now: clock})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot start the simulated province: %w", err)

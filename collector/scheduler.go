@@ -15,6 +15,7 @@ import (
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/source"
 	"github.com/govpulse/govpulse/collector/store"
+	"github.com/govpulse/govpulse/collector/workday"
 )
 
 var nowFunc = time.Now
@@ -78,11 +79,25 @@ type Job struct {
 }
 
 // NewScheduler builds the sources of cfg and registers them in st (down until
-// their first run). It does not start anything.
-func NewScheduler(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Scheduler, error) {
+// their first run). It does not start anything. clock is the time the sources
+// collect for (the periods they ask for); nil is the wall clock. The demo
+// passes its own; health timestamps and the schedule always use the wall clock.
+func NewScheduler(cfg *config.Config, st *store.Store, logger *slog.Logger, clock func() time.Time) (*Scheduler, error) {
 	env, err := Env(cfg, logger)
 	if err != nil {
 		return nil, err
+	}
+	if clock != nil {
+		env.Now = clock
+	}
+	// Holidays make an office-hours schedule's runs not due (DueFunc); a
+	// calendar that cannot load only loses that refinement.
+	cal, err := workday.Default()
+	if err == nil {
+		cal = cal.WithLocation(env.Location)
+	} else {
+		logger.Warn("no holiday calendar: office-hours schedules are due on public holidays", "err", err)
+		cal = nil
 	}
 	env.Lookup = func(m *catalog.Metric) []source.Sample { return Lookup(st.Snapshot(), m) }
 	srcs, err := Build(cfg, env)
@@ -95,10 +110,10 @@ func NewScheduler(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Sc
 	for _, sc := range cfg.Sources {
 		jobs = append(jobs, Job{Name: sc.Name, Kind: sc.Type, Schedule: sc.Schedule, Timeout: sc.Timeout, Source: srcs[sc.Name]})
 	}
-	return newScheduler(jobs, st, logger)
+	return newScheduler(jobs, st, cal, logger)
 }
 
-func newScheduler(jobs []Job, st *store.Store, logger *slog.Logger) (*Scheduler, error) {
+func newScheduler(jobs []Job, st *store.Store, cal *workday.Calendar, logger *slog.Logger) (*Scheduler, error) {
 	cl := cronLogger{logger}
 	s := &Scheduler{
 		logger:       logger,
@@ -116,6 +131,7 @@ func newScheduler(jobs []Job, st *store.Store, logger *slog.Logger) (*Scheduler,
 			return nil, fmt.Errorf("cannot parse the schedule of source %q: %w", jb.Name, err)
 		}
 		st.Register(jb.Name, jb.Kind, config.Interval(sched), false)
+		st.SetDue(jb.Name, nowFunc(), DueFunc(sched, cal))
 		// SkipIfStillRunning must wrap Recover: the other order loses the
 		// running token when a job panics and the job never runs again. The
 		// chain is per job rather than cron-wide so that the start-up run

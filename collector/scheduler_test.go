@@ -61,7 +61,7 @@ func newTest(t *testing.T, src source.Source, timeout time.Duration) (*Scheduler
 	logger := slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	st := store.New(logger, 0)
 	// A yearly schedule: only RunNow and the start-up run trigger it.
-	s, err := newScheduler([]Job{{Name: "os", Kind: "onestop", Schedule: "0 0 1 1 *", Timeout: timeout, Source: src}}, st, logger)
+	s, err := newScheduler([]Job{{Name: "os", Kind: "onestop", Schedule: "0 0 1 1 *", Timeout: timeout, Source: src}}, st, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestDerivedStartsAfterOthers(t *testing.T) {
 	s, err := newScheduler([]Job{
 		{Name: "os", Kind: catalog.SourceOnestop, Schedule: "0 0 1 1 *", Timeout: time.Second, Source: slow},
 		{Name: "rating", Kind: catalog.SourceRating, Schedule: "0 0 1 1 *", Timeout: time.Second, Source: derived},
-	}, st, logger)
+	}, st, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,13 @@ var (
 		Labels: []string{LabelSource},
 		Source: SourceHealth,
 	}
+	SourceNextRun = &Metric{
+		Name:   "govpulse_source_next_run_timestamp_seconds",
+		Help:   "Unix time at which the source's next run is due after its last success (or after start, before any success); office-hours schedules are not due on weekends and public holidays. Data is stale once this is more than the stale grace in the past.",
+		Unit:   "seconds",
+		Labels: []string{LabelSource},
+		Source: SourceHealth,
+	}
 )
 
 // Labels of govpulse_build_info, as Prometheus' own *_build_info has them.
@@ -101,4 +108,4 @@ var BuildInfo = &Metric{
 	Source: SourceHealth,
 }
 
-var healthMetrics = []*Metric{BuildInfo, SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceSchedule}
+var healthMetrics = []*Metric{BuildInfo, SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceSchedule, SourceNextRun}

@@ -190,6 +190,10 @@ const AlertPeriod = PeriodMonth
 // SurgeWindow is the past the due-soon surge alert compares with.
 const SurgeWindow = 7 * 24 * time.Hour
 
-// StaleIntervals: a source's data is stale when its last success is older than
-// this many schedule intervals (govpulse_source_schedule_interval_seconds).
+// StaleIntervals: the collector-health board marks data older than this many
+// schedule intervals (govpulse_source_schedule_interval_seconds).
 const StaleIntervals = 2
+
+// StaleGrace: a source is stale when a due run (govpulse_source_next_run_timestamp_seconds)
+// has not succeeded within this grace, which covers a run's retries and timeout.
+const StaleGrace = 10 * time.Minute

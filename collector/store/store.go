@@ -26,6 +26,10 @@ type SourceState struct {
 	Internal bool
 	// Interval is the nominal time between runs (0 if unscheduled).
 	Interval time.Duration
+	// Due returns when a run is next due after a time (nil if unscheduled);
+	// Since is when the source was scheduled. See NextDue.
+	Due   func(after time.Time) time.Time
+	Since time.Time
 	// Result is the last good result, nil before the first success.
 	Result      *source.Result
 	Up          bool
@@ -94,6 +98,26 @@ func (s *Store) Register(name, kind string, interval time.Duration, internal boo
 	s.update(name, func(st *SourceState) {
 		st.Kind, st.Interval, st.Internal = kind, interval, internal
 	})
+}
+
+// SetDue records when the source's runs are due, from since on (see
+// SourceState.NextDue).
+func (s *Store) SetDue(name string, since time.Time, due func(after time.Time) time.Time) {
+	s.update(name, func(st *SourceState) { st.Since, st.Due = since, due })
+}
+
+// NextDue is when the source's next run is due after its last success (or,
+// before any success, after it was scheduled): the instant from which, if no
+// run succeeds, its data is overdue. Zero if it has no schedule.
+func (st *SourceState) NextDue() time.Time {
+	if st.Due == nil {
+		return time.Time{}
+	}
+	from := st.Since
+	if st.LastSuccess.After(from) {
+		from = st.LastSuccess
+	}
+	return st.Due(from)
 }
 
 // Unregister removes sources not in keep (config reload dropped them).

@@ -41,6 +41,9 @@ func healthSamples(sn *store.Snapshot) *source.Result {
 		if st.Interval > 0 {
 			r.Add(catalog.SourceSchedule, st.Interval.Seconds(), st.Name)
 		}
+		if due := st.NextDue(); !due.IsZero() {
+			r.Add(catalog.SourceNextRun, unixSeconds(due), st.Name)
+		}
 	}
 	return r
 }
