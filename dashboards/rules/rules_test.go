@@ -33,7 +33,7 @@ func needBinary(t *testing.T, name string) string {
 // runTool runs a binary with a bounded time and returns its combined output.
 func runTool(t *testing.T, dir, bin string, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
