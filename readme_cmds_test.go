@@ -163,7 +163,9 @@ func TestReadmeShellCommands(t *testing.T) {
 
 	// The install stamped the checkout's revision.
 	out, err := exec.Command(filepath.Join(bin, "govpulse"), "--version").Output()
-	head, herr := exec.Command("git", "rev-parse", "HEAD").Output()
+	rev := exec.Command("git", "rev-parse", "HEAD")
+	rev.Dir = work
+	head, herr := rev.Output()
 	if err != nil || herr != nil || !strings.Contains(string(out), strings.TrimSpace(string(head))) {
 		t.Errorf("govpulse --version = %q (%v), want the revision %s (%v)", out, err, head, herr)
 	}
