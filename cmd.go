@@ -176,7 +176,7 @@ func printUsage(fs *flag.FlagSet, name string) {
 	fmt.Fprintf(w, "usage: govpulse %s [flags]\n\n%s\n\nflags:\n", name, summaries[name])
 	fs.VisitAll(func(f *flag.Flag) {
 		def := f.DefValue
-		if fmt.Sprintf("%T", f.Value) == "*flag.stringValue" {
+		if _, text := f.Value.(*textFlag); text || fmt.Sprintf("%T", f.Value) == "*flag.stringValue" {
 			def = fmt.Sprintf("%q", def)
 		}
 		fmt.Fprintf(w, "  --%s=%s\n      %s\n", f.Name, def, f.Usage)
