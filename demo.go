@@ -45,7 +45,7 @@ func writeDemoFiles(dir string) error {
 		if err != nil {
 			return fmt.Errorf("BUG: embedded %s: %w", src, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, dst), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, dst), b, 0o600); err != nil {
 			return fmt.Errorf("cannot write the demo's files: %w", err)
 		}
 	}

@@ -78,7 +78,7 @@ func generatedDemoConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot create a temporary directory: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary directory: nothing to report
 	if err := writeDemoFiles(dir); err != nil {
 		return nil, err
 	}

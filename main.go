@@ -10,11 +10,16 @@ import (
 	"syscall"
 )
 
-func main() {
+func main() { os.Exit(mainCode()) }
+
+// mainCode runs govpulse and returns its exit code; apart from main so that
+// its deferred cleanup runs before the process exits.
+func mainCode() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "govpulse:", err)
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }

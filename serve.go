@@ -69,7 +69,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %q: %w", *listen, err)
 	}
@@ -220,7 +220,7 @@ func readyFunc(st *store.Store) func() bool {
 // config that collects from it.
 func startDemo(ctx context.Context, seed int64, clock func() time.Time, logger *slog.Logger) (*config.Config, func(), error) {
 	sim := simulate.New(simulate.Options{Seed: seed, Now: clock})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot start the simulated province: %w", err)
 	}
@@ -238,7 +238,7 @@ func startDemo(ctx context.Context, seed int64, clock func() time.Time, logger *
 	if err == nil {
 		cfg, err = demoConfig(sim, "http://"+ln.Addr().String(), dir)
 	}
-	stop := func() { cancel(); <-done; os.RemoveAll(dir) }
+	stop := func() { cancel(); <-done; _ = os.RemoveAll(dir) }
 	if err != nil {
 		stop()
 		return nil, nil, err
