@@ -34,7 +34,7 @@ const (
 // RejectReasons lists every record rejection reason.
 var RejectReasons = []string{RejectNegative, RejectInconsistent, RejectUnknownCode, RejectBadCode, RejectDuplicate, RejectCardinality, RejectMalformed}
 
-// Per-source health (DESIGN.md §3) and the daemon's own metrics.
+// Per-source health (docs/design.md §3) and the daemon's own metrics.
 var (
 	SourceUp = &Metric{
 		Name:   "govpulse_source_up",

@@ -11,7 +11,7 @@ import (
 //
 // Recorded series follow Prometheus' naming convention
 // <aggregation level>:<metric>:<operation>. A ratio is a ratio of sums
-// (DESIGN.md §3): it is recorded with its numerator and denominator at every
+// (docs/design.md §3): it is recorded with its numerator and denominator at every
 // scope, and a wider scope sums the narrower scope's numerators and
 // denominators, never averages its ratios.
 

@@ -2,7 +2,7 @@
 // system, national public service portal, VNeID).
 //
 // Government servers are fragile and sometimes slow, so every request goes
-// through the same guard rails (DESIGN.md §6):
+// through the same guard rails (docs/design.md §6):
 //
 //   - a per-attempt timeout, and retries with capped exponential backoff and
 //     jitter on transport errors, 429 and 5xx (never on other 4xx), honouring
@@ -22,6 +22,7 @@
 //
 // The client is built on github.com/go-resty/resty/v2. Its retry conditions
 // replace the default one, so the condition here retries transport errors
-// explicitly; Retry-After is handled through resty's RetryAfter hook (see
-// PITFALLS.md).
+// explicitly (resty's own default retries transport errors only, and any
+// added condition replaces it); Retry-After is handled through resty's
+// RetryAfter hook, which resty otherwise ignores.
 package httpc

@@ -228,7 +228,7 @@ func TestFields(t *testing.T) {
 	}
 }
 
-// TestSeriesBudget keeps the demo province under the DESIGN.md budget: 11
+// TestSeriesBudget keeps the demo province under the docs/design.md §3 budget: 11
 // series per pair (3 received, carried, 3 resolved, 2 in progress, withdrawn,
 // awaiting) times 3 periods.
 func TestSeriesBudget(t *testing.T) {

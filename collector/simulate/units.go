@@ -15,8 +15,9 @@ import (
 	"github.com/govpulse/govpulse/collector/source"
 )
 
-// unitsCSV is a copy of shared/data/quangnam-units.csv, embedded so the build
-// does not depend on anything outside the module.
+// unitsCSV is the checked list of Quảng Nam's pre-2025 departments and
+// districts (real names; the statistics office's unit list), embedded so the
+// build does not depend on anything outside the module.
 //
 //go:embed data/units.csv
 var unitsCSV []byte

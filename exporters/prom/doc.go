@@ -7,7 +7,7 @@
 //     by client_golang's registry and by testutil, and usable anywhere a
 //     Collector is wanted.
 //   - Exposition renders a Snapshot to the text format once, when the store
-//     publishes it (DESIGN.md §7: a Snapshot never changes, so neither does its
+//     publishes it (docs/design.md §7: a Snapshot never changes, so neither does its
 //     exposition), keeps it plain and gzip-compressed, and serves those bytes to
 //     every scrape. Only a small live part (build info, go_*, process_*, scrape
 //     counters) is gathered per scrape and appended. Rendering is cached per

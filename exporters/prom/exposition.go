@@ -27,7 +27,7 @@ import (
 const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 
 // Exposition holds the rendered text exposition of the current Snapshot, plain
-// and gzip-compressed, and serves it (DESIGN.md §7). A Snapshot is immutable, so
+// and gzip-compressed, and serves it (docs/design.md §7). A Snapshot is immutable, so
 // it is rendered once on publication instead of on every scrape.
 //
 // Rendering is cached per metric family: a family fed by one source is cached
