@@ -116,7 +116,7 @@ type cacheKey struct {
 // New builds a simulated province.
 func New(o Options) *Sim {
 	s := &Sim{
-		seed:      mix(uint64(o.Seed) ^ 0x676f7670756c7365), // "govpulse"
+		seed:      mix(uint64(o.Seed) ^ 0x676f7670756c7365), //nolint:gosec // bits reinterpreted for hashing; "govpulse"
 		now:       o.Now,
 		prov:      loadProvince(),
 		overrides: map[string]float64{},
@@ -311,7 +311,7 @@ func deskFraction(m int) float64 {
 	return float64(worked) / workdayMinutes
 }
 
-func monthKey(t time.Time) uint64 { return uint64(t.Year()*12 + int(t.Month()) - 1) }
+func monthKey(t time.Time) uint64 { return uint64(t.Year()*12 + int(t.Month()) - 1) } //nolint:gosec // a hash key: bits reinterpreted
 
 func (s *Sim) days(from, to, today int64, minute int) []dayInfo {
 	out := make([]dayInfo, 0, to-from+1)
@@ -405,7 +405,7 @@ func (s *Sim) compute(from, end, today int64, minute int, ov map[string]float64)
 				curMonth = d.month
 				mf = d.seasonalDaily * (0.92 + 0.16*unit(mix(p.key^(curMonth*0xd1b54a32d192ed03))))
 			}
-			u := mix(p.key ^ (uint64(d.day) * 0x9e3779b97f4a7c15))
+			u := mix(p.key ^ (uint64(d.day) * 0x9e3779b97f4a7c15)) //nolint:gosec // hashing: bits reinterpreted
 			n1 := 0.8 + 0.4*unit(u)
 			n2 := 0.6 + 0.8*unit(mix(u))
 			base := p.volume * mf * d.perDay * n1
@@ -425,7 +425,7 @@ func (s *Sim) compute(from, end, today int64, minute int, ov map[string]float64)
 			wd += rec * p.withdraw
 		}
 		// Stocks at the range's last day, with that day's noise.
-		u := mix(p.key ^ 0x5bd1e995 ^ (uint64(end) * 0x9e3779b97f4a7c15))
+		u := mix(p.key ^ 0x5bd1e995 ^ (uint64(end) * 0x9e3779b97f4a7c15)) //nolint:gosec // hashing: bits reinterpreted
 		n := 0.85 + 0.3*unit(u)
 		mfEnd := endSeason * (0.92 + 0.16*unit(mix(p.key^(endMonth*0xd1b54a32d192ed03))))
 		stock := p.volume * mfEnd * p.backlog * n

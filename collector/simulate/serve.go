@@ -14,8 +14,8 @@ import (
 const shutdownGrace = 5 * time.Second
 
 // Listen opens a TCP listener on addr (use 127.0.0.1:0 in tests).
-func (s *Sim) Listen(addr string) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
+func (s *Sim) Listen(ctx context.Context, addr string) (net.Listener, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: cannot listen on %q: %w", addr, err)
 	}
@@ -25,7 +25,7 @@ func (s *Sim) Listen(addr string) (net.Listener, error) {
 // Serve listens on addr and serves Handler until ctx is done, then shuts
 // down gracefully. It returns nil after a shutdown caused by ctx.
 func (s *Sim) Serve(ctx context.Context, addr string, logger *slog.Logger) error {
-	ln, err := s.Listen(addr)
+	ln, err := s.Listen(ctx, addr)
 	if err != nil {
 		return err
 	}

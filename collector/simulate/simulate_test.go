@@ -859,7 +859,7 @@ func TestLateOverride(t *testing.T) {
 
 func TestServeListener(t *testing.T) {
 	s := newSim(t, 47, testNow)
-	ln, err := s.Listen("127.0.0.1:0")
+	ln, err := s.Listen(context.Background(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

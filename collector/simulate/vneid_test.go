@@ -71,7 +71,7 @@ func TestVNeIDEveryCommune(t *testing.T) {
 			t.Fatalf("unit %d is %s, want %s", i, u.Code, communes[i])
 		}
 		p := pop[u.Code]
-		if !(0 < u.Activated && u.Activated <= u.Issued && u.Issued <= u.Applications && u.Applications <= p) {
+		if u.Activated <= 0 || u.Activated > u.Issued || u.Issued > u.Applications || u.Applications > p {
 			t.Errorf("%s: population %d, applications %d, issued %d, activated %d", u.Code, p, u.Applications, u.Issued, u.Activated)
 		}
 		popSum += p

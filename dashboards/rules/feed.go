@@ -35,7 +35,7 @@ func feedAlerts(g *gen) ([]Rule, error) {
 				"\n  and on ("+catalog.LabelAgency+")\n  "+
 				cmp(probe, due, ">=", fmt.Sprint(t.DueSoonMinCount)),
 				catalog.LabelName, catalog.LabelLevel)
-		}, nil,
+		},
 			g.text(
 				fmt.Sprintf("%s có {{ $value }} hồ sơ sắp đến hạn trong một ngày làm việc, tăng đột biến", who),
 				fmt.Sprintf("%s has a surge of {{ $value }} dossiers due within one working day", who)),

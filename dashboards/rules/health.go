@@ -17,7 +17,7 @@ func healthAlerts(g *gen) ([]Rule, error) {
 	return []Rule{
 		g.alert(catalog.AlertSourceDown, func(probe bool) string {
 			return cmp(probe, catalog.SourceUp.Name, "==", "0")
-		}, nil,
+		},
 			g.text(
 				fmt.Sprintf("Nguồn dữ liệu %s không thu thập được", src),
 				fmt.Sprintf("Source %s fails to collect", src)),
@@ -26,7 +26,7 @@ func healthAlerts(g *gen) ([]Rule, error) {
 				fmt.Sprintf("The last run of source %s on {{ $labels.instance }} failed, and it has been failing for at least %s. govpulse still serves the last good data; see %s{source=\"%s\"} for the reason.", src, down, catalog.SourceErrors.Name, src))),
 		g.alert(catalog.AlertSourceStale, func(probe bool) string {
 			return cmp(probe, "time() - "+catalog.SourceNextRun.Name, ">", fmt.Sprint(catalog.StaleGrace.Seconds()))
-		}, nil,
+		},
 			g.text(
 				fmt.Sprintf("Số liệu từ nguồn %s đã cũ", src),
 				fmt.Sprintf("Data of source %s is stale", src)),

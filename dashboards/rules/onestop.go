@@ -231,14 +231,14 @@ func onestopAlerts(g *gen) ([]Rule, error) {
 
 	overdue := sel(catalog.OverdueSum.At(agency).Name, eq(catalog.LabelPeriod, period))
 	return []Rule{
-		g.alert(catalog.AlertLateRateWarning, lateExpr(t.LateRateWarning), nil,
+		g.alert(catalog.AlertLateRateWarning, lateExpr(t.LateRateWarning),
 			g.text(
 				fmt.Sprintf("%s: tỷ lệ hồ sơ trễ hạn %s là %s, không đạt yêu cầu dưới %s", who, pt.Vi, pv, warn),
 				fmt.Sprintf("%s: late rate %s is %s, not below %s", who, pt.En, pv, warn)),
 			rate+" "+g.text(
 				fmt.Sprintf("Tỉnh yêu cầu tỷ lệ hồ sơ trễ hạn dưới %s. %s", warn, judged),
 				fmt.Sprintf("The province requires late dossiers to stay below %s. %s", warn, judged))),
-		g.alert(catalog.AlertLateRateCritical, lateExpr(t.LateRateCritical), nil,
+		g.alert(catalog.AlertLateRateCritical, lateExpr(t.LateRateCritical),
 			g.text(
 				fmt.Sprintf("%s: tỷ lệ hồ sơ trễ hạn %s là %s, từ %s trở lên", who, pt.Vi, pv, crit),
 				fmt.Sprintf("%s: late rate %s is %s, at or above %s", who, pt.En, pv, crit)),
@@ -247,7 +247,7 @@ func onestopAlerts(g *gen) ([]Rule, error) {
 				fmt.Sprintf("At %s or more late dossiers, staff cannot be rated “hoàn thành tốt nhiệm vụ” (performed well) or better. %s", crit, judged))),
 		g.alert(catalog.AlertDossiersOverdue, func(probe bool) string {
 			return withInfo(cmp(probe, overdue, ">", "0"), catalog.LabelName, catalog.LabelLevel)
-		}, nil,
+		},
 			g.text(
 				fmt.Sprintf("%s có {{ $value }} hồ sơ đang giải quyết quá hạn", who),
 				fmt.Sprintf("%s has {{ $value }} dossiers in progress past their deadline", who)),

@@ -51,7 +51,7 @@ func portalAlerts(g *gen) ([]Rule, error) {
 				"\n  and on ("+catalog.LabelAgency+", "+catalog.LabelPeriod+")\n  "+
 				cmp(probe, volume, ">=", fmt.Sprint(g.Thresholds.LateMinVolume)),
 				catalog.LabelName, catalog.LabelLevel)
-		}, nil,
+		},
 			g.text(
 				fmt.Sprintf("%s: tỷ lệ đồng bộ hồ sơ lên Cổng DVC quốc gia %s là %s, dưới chỉ tiêu", who, pt.Vi, pv),
 				fmt.Sprintf("%s: dossier sync rate to the National Public Service Portal %s is %s, below target", who, pt.En, pv)),

@@ -78,11 +78,8 @@ func (g *gen) text(vi, en string) string { return dashboards.Text{Vi: vi, En: en
 
 // alert builds an alert rule from its catalog identity; expr renders the
 // expression, as written (probe false) or as a probe.
-func (g *gen) alert(a catalog.AlertRule, expr func(probe bool) string, extra map[string]string, summary, description string) Rule {
+func (g *gen) alert(a catalog.AlertRule, expr func(probe bool) string, summary, description string) Rule {
 	labels := map[string]string{catalog.AlertLabelSeverity: a.Severity}
-	for k, v := range extra {
-		labels[k] = v
-	}
 	return Rule{
 		Alert:       a.Name,
 		Expr:        expr(false),

@@ -30,4 +30,5 @@ var Hard = []Instant{
 	{"first working day after Tết (Monday 23 February 07:00)", at(2026, time.February, 23, 7, 0)},
 	{"last minute of a quarter (31 March 23:59)", at(2026, time.March, 31, 23, 59)},
 	{"last minute of a year (31 December 23:59)", at(2026, time.December, 31, 23, 59)},
+	{"last minute before the 2025 merger (30 June 2025 23:59, a quarter end)", at(2025, time.June, 30, 23, 59)},
 }
