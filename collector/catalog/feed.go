@@ -20,50 +20,20 @@ const feedRefresh = " Computed from the one-stop dossier feed (onestop format fe
 // so it can say what a period report cannot. The period report itself
 // (received, resolved, in progress, …) uses the onestop.go metrics in both modes.
 var (
-	DossiersDueSoon = &Metric{
-		Name:   "tthc_dossiers_due_soon",
-		Help:   "Dossiers in progress due within one working day (sắp đến hạn): not yet overdue and at most 8 working hours (07:00–11:30, 13:30–17:00 on working days of the yearly holiday calendar) before their appointment date NgayHenTra; dossiers awaiting a supplement are excluded. Current state." + feedRefresh,
-		Labels: []string{LabelAgency, LabelField},
-		Source: SourceOnestop,
-	}
-	DossiersProcessingSeconds = &Metric{
-		Name:   "tthc_dossiers_processing_working_seconds",
-		Help:   "Sum of the working time from receipt (NgayTiepNhan) to result (NgayTra) of the dossiers resolved in the period that have a legal duration (tthc_dossiers_timed counts them); working time counts only working hours of working days. Average = this / tthc_dossiers_timed; time cut vs the legal maximum = 1 - this / tthc_dossiers_legal_working_seconds. Period to date." + feedRefresh,
-		Unit:   "seconds",
-		Labels: []string{LabelAgency, LabelField, LabelPeriod},
-		Source: SourceOnestop,
-	}
-	DossiersLegalSeconds = &Metric{
-		Name:   "tthc_dossiers_legal_working_seconds",
-		Help:   "Sum of the legal maximum processing time (the procedure's duration in working days, 8 working hours each) of the dossiers resolved in the period that have one: the denominator of the processing-time cut (target 40%). Period to date." + feedRefresh,
-		Unit:   "seconds",
-		Labels: []string{LabelAgency, LabelField, LabelPeriod},
-		Source: SourceOnestop,
-	}
-	DossiersTimed = &Metric{
-		Name:   "tthc_dossiers_timed",
-		Help:   "Dossiers resolved in the period whose procedure has a legal duration, the population of tthc_dossiers_processing_working_seconds and tthc_dossiers_legal_working_seconds. Period to date." + feedRefresh,
-		Labels: []string{LabelAgency, LabelField, LabelPeriod},
-		Source: SourceOnestop,
-	}
-	DossiersDigitised = &Metric{
-		Name:   "tthc_dossiers_digitised",
-		Help:   "Dossiers received in the period with digitised components (HoSoCoThanhPhanSoHoa), for the 766 digitisation indicators; divide by tthc_dossiers_received. Period to date." + feedRefresh,
-		Labels: []string{LabelAgency, LabelField, LabelPeriod},
-		Source: SourceOnestop,
-	}
-	DossiersPaidOnline = &Metric{
-		Name:   "tthc_dossiers_paid_online",
-		Help:   "Dossiers received in the period whose fees were paid online (DuocThanhToanTrucTuyen), for the 766 online-payment indicator; divide by tthc_dossiers_received. Period to date." + feedRefresh,
-		Labels: []string{LabelAgency, LabelField, LabelPeriod},
-		Source: SourceOnestop,
-	}
-	OfficialLateDossiers = &Metric{
-		Name:   "tthc_official_late_dossiers",
-		Help:   "Dossiers an official handled late this month: a step of the feed's process log (QuaTrinhXuLy) assigned to the official's account code ended this month after its step deadline (HanXuLy). Exported only when the source sets official_late: true (a privacy decision: it names officials by account code). Month to date." + feedRefresh,
-		Labels: []string{LabelAgency, LabelOfficial},
-		Source: SourceOnestop,
-	}
+	DossiersDueSoon = newMetric(SourceOnestop, "tthc_dossiers_due_soon", "", []string{LabelAgency, LabelField},
+		"Dossiers in progress due within one working day (sắp đến hạn): not yet overdue and at most 8 working hours (07:00–11:30, 13:30–17:00 on working days of the yearly holiday calendar) before their appointment date NgayHenTra; dossiers awaiting a supplement are excluded. Current state."+feedRefresh)
+	DossiersProcessingSeconds = newMetric(SourceOnestop, "tthc_dossiers_processing_working_seconds", "seconds", []string{LabelAgency, LabelField, LabelPeriod},
+		"Sum of the working time from receipt (NgayTiepNhan) to result (NgayTra) of the dossiers resolved in the period that have a legal duration (tthc_dossiers_timed counts them); working time counts only working hours of working days. Average = this / tthc_dossiers_timed; time cut vs the legal maximum = 1 - this / tthc_dossiers_legal_working_seconds. Period to date."+feedRefresh)
+	DossiersLegalSeconds = newMetric(SourceOnestop, "tthc_dossiers_legal_working_seconds", "seconds", []string{LabelAgency, LabelField, LabelPeriod},
+		"Sum of the legal maximum processing time (the procedure's duration in working days, 8 working hours each) of the dossiers resolved in the period that have one: the denominator of the processing-time cut (target 40%). Period to date."+feedRefresh)
+	DossiersTimed = newMetric(SourceOnestop, "tthc_dossiers_timed", "", []string{LabelAgency, LabelField, LabelPeriod},
+		"Dossiers resolved in the period whose procedure has a legal duration, the population of tthc_dossiers_processing_working_seconds and tthc_dossiers_legal_working_seconds. Period to date."+feedRefresh)
+	DossiersDigitised = newMetric(SourceOnestop, "tthc_dossiers_digitised", "", []string{LabelAgency, LabelField, LabelPeriod},
+		"Dossiers received in the period with digitised components (HoSoCoThanhPhanSoHoa), for the 766 digitisation indicators; divide by tthc_dossiers_received. Period to date."+feedRefresh)
+	DossiersPaidOnline = newMetric(SourceOnestop, "tthc_dossiers_paid_online", "", []string{LabelAgency, LabelField, LabelPeriod},
+		"Dossiers received in the period whose fees were paid online (DuocThanhToanTrucTuyen), for the 766 online-payment indicator; divide by tthc_dossiers_received. Period to date."+feedRefresh)
+	OfficialLateDossiers = newMetric(SourceOnestop, "tthc_official_late_dossiers", "", []string{LabelAgency, LabelOfficial},
+		"Dossiers an official handled late this month: a step of the feed's process log (QuaTrinhXuLy) assigned to the official's account code ended this month after its step deadline (HanXuLy). Exported only when the source sets official_late: true (a privacy decision: it names officials by account code). Month to date."+feedRefresh)
 )
 
 // feedMetrics lists this domain's metrics (see All).

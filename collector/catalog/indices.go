@@ -155,50 +155,20 @@ const indicesRefresh = " From the indices source's files (CSV, XLSX or YAML, one
 // so history is a label (year) rather than a time series: the values are
 // published once a year.
 var (
-	IndexScoreRatio = &Metric{
-		Name:   "index_score_ratio",
-		Help:   "Yearly index score as a ratio 0–1, for the indices published as a percentage (par, sipas: 84.6% is exported as 0.846) or on a 0–1 scale (dti: its 1000-point scale divided by 1000, as published)." + indicesRefresh,
-		Unit:   "ratio",
-		Labels: []string{LabelIndex, LabelComponent, LabelYear},
-		Source: SourceIndices,
-	}
-	IndexScorePoints = &Metric{
-		Name:   "index_score_points",
-		Help:   "Yearly index score in the survey's own points, for the indices published on a point scale (pci: 0–100 points, papi: 0–80 points)." + indicesRefresh,
-		Unit:   "points",
-		Labels: []string{LabelIndex, LabelComponent, LabelYear},
-		Source: SourceIndices,
-	}
-	IndexRank = &Metric{
-		Name:   "index_rank",
-		Help:   "Province's rank in the yearly index (1 = best) among index_ranked_provinces provinces." + indicesRefresh,
-		Labels: []string{LabelIndex, LabelComponent, LabelYear},
-		Source: SourceIndices,
-	}
-	IndexRankedProvinces = &Metric{
-		Name:   "index_ranked_provinces",
-		Help:   "Number of provinces ranked in the yearly index (63 before the 2025 reorganisation, 34 after)." + indicesRefresh,
-		Labels: []string{LabelIndex, LabelComponent, LabelYear},
-		Source: SourceIndices,
-	}
-	IndexLatestYear = &Metric{
-		Name:   "index_latest_year",
-		Help:   "Most recent assessed year of each index in the files; the value is the year and the year label repeats it, so `index_rank and on(index, year) index_latest_year` keeps only the latest year." + indicesRefresh,
-		Labels: []string{LabelIndex, LabelYear},
-		Source: SourceIndices,
-	}
-	IndexTargetRank = &Metric{
-		Name:   "index_target_rank",
-		Help:   "Province's target rank for the index (reach this rank or better) by the year in the label, e.g. DTI top 10 and PAR top 20 by 2025; from the indices source's targets config, shown beside index_rank.",
-		Labels: []string{LabelIndex, LabelYear},
-		Source: SourceIndices,
-	}
-	IndexComponentInfo = &Metric{
-		Name:   "index_component_info",
-		Help:   "Name of each yearly index and of its fields or pillars (component total names the index itself); value is always 1. From the catalog, exported by the indices source.",
-		Labels: []string{LabelIndex, LabelComponent, LabelName},
-		Source: SourceIndices,
-	}
+	IndexScoreRatio = newMetric(SourceIndices, "index_score_ratio", "ratio", []string{LabelIndex, LabelComponent, LabelYear},
+		"Yearly index score as a ratio 0–1, for the indices published as a percentage (par, sipas: 84.6% is exported as 0.846) or on a 0–1 scale (dti: its 1000-point scale divided by 1000, as published)."+indicesRefresh)
+	IndexScorePoints = newMetric(SourceIndices, "index_score_points", "points", []string{LabelIndex, LabelComponent, LabelYear},
+		"Yearly index score in the survey's own points, for the indices published on a point scale (pci: 0–100 points, papi: 0–80 points)."+indicesRefresh)
+	IndexRank = newMetric(SourceIndices, "index_rank", "", []string{LabelIndex, LabelComponent, LabelYear},
+		"Province's rank in the yearly index (1 = best) among index_ranked_provinces provinces."+indicesRefresh)
+	IndexRankedProvinces = newMetric(SourceIndices, "index_ranked_provinces", "", []string{LabelIndex, LabelComponent, LabelYear},
+		"Number of provinces ranked in the yearly index (63 before the 2025 reorganisation, 34 after)."+indicesRefresh)
+	IndexLatestYear = newMetric(SourceIndices, "index_latest_year", "", []string{LabelIndex, LabelYear},
+		"Most recent assessed year of each index in the files; the value is the year and the year label repeats it, so `index_rank and on(index, year) index_latest_year` keeps only the latest year."+indicesRefresh)
+	IndexTargetRank = newMetric(SourceIndices, "index_target_rank", "", []string{LabelIndex, LabelYear},
+		"Province's target rank for the index (reach this rank or better) by the year in the label, e.g. DTI top 10 and PAR top 20 by 2025; from the indices source's targets config, shown beside index_rank.")
+	IndexComponentInfo = newMetric(SourceIndices, "index_component_info", "", []string{LabelIndex, LabelComponent, LabelName},
+		"Name of each yearly index and of its fields or pillars (component total names the index itself); value is always 1. From the catalog, exported by the indices source.")
 )
 
 // indicesMetrics lists this domain's metrics (see All).

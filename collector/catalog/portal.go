@@ -156,6 +156,12 @@ func qd766IndicatorCodes() []string {
 	return out
 }
 
+// newMetric declares a gauge of a source, for the domain files' var blocks:
+// each declaration then says only what differs (name, unit, labels, HELP).
+func newMetric(source, name, unit string, labels []string, help string) *Metric {
+	return &Metric{Name: name, Help: help, Unit: unit, Labels: labels, Source: source}
+}
+
 const (
 	portalRefresh = " Refreshed on the portal source's schedule."
 	portalPeriod  = " Period to date (month, quarter, year)," + portalRefresh
@@ -164,72 +170,28 @@ const (
 // National portal metrics. Integration and sync are counts (their rates are
 // recording rules); the Decision 766 scores are the portal's own figures.
 var (
-	PortalProcedures = &Metric{
-		Name:   "dvcqg_procedures",
-		Help:   "Administrative procedures (TTHC) under the agency's authority, as the National Public Service Portal counts them (authorityCount of its online-service report)." + portalRefresh,
-		Labels: []string{LabelAgency},
-		Source: SourcePortal,
-	}
-	PortalServicesOnline = &Metric{
-		Name:   "dvcqg_services_online",
-		Help:   "Online public services the agency offers, by service level (toan_trinh full online, mot_phan partial online), from the National Public Service Portal's online-service report." + portalRefresh,
-		Labels: []string{LabelAgency, LabelServiceLevel},
-		Source: SourcePortal,
-	}
-	PortalServicesIntegrated = &Metric{
-		Name:   "dvcqg_services_integrated",
-		Help:   "Online public services of the agency integrated on the National Public Service Portal, by service level; the integration rate is integrated / online." + portalRefresh,
-		Labels: []string{LabelAgency, LabelServiceLevel},
-		Source: SourcePortal,
-	}
-	PortalDossiersLocal = &Metric{
-		Name:   "dvcqg_dossiers_received_local",
-		Help:   "Dossiers received in the period as the province's one-stop system reports them to the National Public Service Portal (local side of the sync rate)." + portalPeriod,
-		Labels: []string{LabelAgency, LabelPeriod},
-		Source: SourcePortal,
-	}
-	PortalDossiersNational = &Metric{
-		Name:   "dvcqg_dossiers_received_national",
-		Help:   "Dossiers received in the period that the National Public Service Portal knows of (national side of the sync rate)." + portalPeriod,
-		Labels: []string{LabelAgency, LabelPeriod},
-		Source: SourcePortal,
-	}
-	PortalDossiersSynced = &Metric{
-		Name:   "dvcqg_dossiers_synced",
-		Help:   "Dossiers received in the period and synced to the National Public Service Portal; sync rate = synced / max(local received, national received) (Decision 766 indicator 1.4)." + portalPeriod,
-		Labels: []string{LabelAgency, LabelPeriod},
-		Source: SourcePortal,
-	}
-	QD766GroupScore = &Metric{
-		Name:   "qd766_group_score",
-		Help:   "Official Decision 766 score of a group (cong_khai, tien_do, dvctt, thanh_toan, hai_long, so_hoa) in points, as published by the National Public Service Portal; unit is the province code (whole province) or an agency code." + portalPeriod,
-		Labels: []string{LabelUnit, LabelGroup, LabelPeriod},
-		Source: SourcePortal,
-	}
-	QD766GroupMaxScore = &Metric{
-		Name:   "qd766_group_max_score",
-		Help:   "Maximum score of a Decision 766 group in points (18, 20, 12, 10, 18, 22; 100 in all), from govpulse's catalog.",
-		Labels: []string{LabelGroup},
-		Source: SourcePortal,
-	}
-	QD766TotalScore = &Metric{
-		Name:   "qd766_total_score",
-		Help:   "Official Decision 766 total score out of 100, as published by the National Public Service Portal; unit is the province code (whole province) or an agency code." + portalPeriod,
-		Labels: []string{LabelUnit, LabelPeriod},
-		Source: SourcePortal,
-	}
-	QD766Rank = &Metric{
-		Name:   "qd766_rank",
-		Help:   "Rank by official Decision 766 total score (1 = best, ties share the better rank): the province among all provinces on the portal, an agency among the province's agencies of its administrative level." + portalPeriod,
-		Labels: []string{LabelUnit, LabelPeriod},
-		Source: SourcePortal,
-	}
-	QD766UnitsRanked = &Metric{
-		Name:   "qd766_units_ranked",
-		Help:   "Number of units in the ranking qd766_rank places the unit in (provinces nationwide, or the province's agencies of the unit's level)." + portalPeriod,
-		Labels: []string{LabelUnit, LabelPeriod},
-		Source: SourcePortal,
-	}
+	PortalProcedures = newMetric(SourcePortal, "dvcqg_procedures", "", []string{LabelAgency},
+		"Administrative procedures (TTHC) under the agency's authority, as the National Public Service Portal counts them (authorityCount of its online-service report)."+portalRefresh)
+	PortalServicesOnline = newMetric(SourcePortal, "dvcqg_services_online", "", []string{LabelAgency, LabelServiceLevel},
+		"Online public services the agency offers, by service level (toan_trinh full online, mot_phan partial online), from the National Public Service Portal's online-service report."+portalRefresh)
+	PortalServicesIntegrated = newMetric(SourcePortal, "dvcqg_services_integrated", "", []string{LabelAgency, LabelServiceLevel},
+		"Online public services of the agency integrated on the National Public Service Portal, by service level; the integration rate is integrated / online."+portalRefresh)
+	PortalDossiersLocal = newMetric(SourcePortal, "dvcqg_dossiers_received_local", "", []string{LabelAgency, LabelPeriod},
+		"Dossiers received in the period as the province's one-stop system reports them to the National Public Service Portal (local side of the sync rate)."+portalPeriod)
+	PortalDossiersNational = newMetric(SourcePortal, "dvcqg_dossiers_received_national", "", []string{LabelAgency, LabelPeriod},
+		"Dossiers received in the period that the National Public Service Portal knows of (national side of the sync rate)."+portalPeriod)
+	PortalDossiersSynced = newMetric(SourcePortal, "dvcqg_dossiers_synced", "", []string{LabelAgency, LabelPeriod},
+		"Dossiers received in the period and synced to the National Public Service Portal; sync rate = synced / max(local received, national received) (Decision 766 indicator 1.4)."+portalPeriod)
+	QD766GroupScore = newMetric(SourcePortal, "qd766_group_score", "", []string{LabelUnit, LabelGroup, LabelPeriod},
+		"Official Decision 766 score of a group (cong_khai, tien_do, dvctt, thanh_toan, hai_long, so_hoa) in points, as published by the National Public Service Portal; unit is the province code (whole province) or an agency code."+portalPeriod)
+	QD766GroupMaxScore = newMetric(SourcePortal, "qd766_group_max_score", "", []string{LabelGroup},
+		"Maximum score of a Decision 766 group in points (18, 20, 12, 10, 18, 22; 100 in all), from govpulse's catalog.")
+	QD766TotalScore = newMetric(SourcePortal, "qd766_total_score", "", []string{LabelUnit, LabelPeriod},
+		"Official Decision 766 total score out of 100, as published by the National Public Service Portal; unit is the province code (whole province) or an agency code."+portalPeriod)
+	QD766Rank = newMetric(SourcePortal, "qd766_rank", "", []string{LabelUnit, LabelPeriod},
+		"Rank by official Decision 766 total score (1 = best, ties share the better rank): the province among all provinces on the portal, an agency among the province's agencies of its administrative level."+portalPeriod)
+	QD766UnitsRanked = newMetric(SourcePortal, "qd766_units_ranked", "", []string{LabelUnit, LabelPeriod},
+		"Number of units in the ranking qd766_rank places the unit in (provinces nationwide, or the province's agencies of the unit's level)."+portalPeriod)
 )
 
 // portalMetrics lists this domain's metrics (see All).

@@ -16,36 +16,16 @@ const vneidRefresh = " Cumulative to the report's as-of date (vneid_data_as_of_t
 // sum of its finest level otherwise — so sum(…{level="xa"}) and
 // …{level="tinh"} never double-count.
 var (
-	VNeIDApplications = &Metric{
-		Name:   "vneid_applications",
-		Help:   "Level-2 e-ID applications collected (số hồ sơ định danh điện tử mức 2 đã thu nhận) per unit (agency e-ID code and administrative level)." + vneidRefresh,
-		Labels: []string{LabelAgency, LabelLevel},
-		Source: SourceVNeID,
-	}
-	VNeIDIssued = &Metric{
-		Name:   "vneid_accounts_issued",
-		Help:   "Level-2 e-ID accounts issued (số tài khoản đã cấp) per unit; activation rate = vneid_accounts_activated / vneid_accounts_issued." + vneidRefresh,
-		Labels: []string{LabelAgency, LabelLevel},
-		Source: SourceVNeID,
-	}
-	VNeIDActivated = &Metric{
-		Name:   "vneid_accounts_activated",
-		Help:   "Level-2 e-ID accounts activated by their holders (số tài khoản đã kích hoạt) per unit." + vneidRefresh,
-		Labels: []string{LabelAgency, LabelLevel},
-		Source: SourceVNeID,
-	}
-	VNeIDPopulation = &Metric{
-		Name:   "vneid_population_14plus",
-		Help:   "Population aged 14 and over (who may hold a VNeID account), the denominator of the coverage rate; from the vneid source's config (population_14plus for the province, population_file per commune), not from the police report. Refreshed on config reload.",
-		Labels: []string{LabelAgency, LabelLevel},
-		Source: SourceVNeID,
-	}
-	VNeIDAsOf = &Metric{
-		Name:   "vneid_data_as_of_timestamp_seconds",
-		Help:   "Unix time of the date the current VNeID figures refer to: the report's as_of (JSON), or the date in the report file's name, else its modification time (files). Refreshed on the vneid source's schedule.",
-		Unit:   "seconds",
-		Source: SourceVNeID,
-	}
+	VNeIDApplications = newMetric(SourceVNeID, "vneid_applications", "", []string{LabelAgency, LabelLevel},
+		"Level-2 e-ID applications collected (số hồ sơ định danh điện tử mức 2 đã thu nhận) per unit (agency e-ID code and administrative level)."+vneidRefresh)
+	VNeIDIssued = newMetric(SourceVNeID, "vneid_accounts_issued", "", []string{LabelAgency, LabelLevel},
+		"Level-2 e-ID accounts issued (số tài khoản đã cấp) per unit; activation rate = vneid_accounts_activated / vneid_accounts_issued."+vneidRefresh)
+	VNeIDActivated = newMetric(SourceVNeID, "vneid_accounts_activated", "", []string{LabelAgency, LabelLevel},
+		"Level-2 e-ID accounts activated by their holders (số tài khoản đã kích hoạt) per unit."+vneidRefresh)
+	VNeIDPopulation = newMetric(SourceVNeID, "vneid_population_14plus", "", []string{LabelAgency, LabelLevel},
+		"Population aged 14 and over (who may hold a VNeID account), the denominator of the coverage rate; from the vneid source's config (population_14plus for the province, population_file per commune), not from the police report. Refreshed on config reload.")
+	VNeIDAsOf = newMetric(SourceVNeID, "vneid_data_as_of_timestamp_seconds", "seconds", nil,
+		"Unix time of the date the current VNeID figures refer to: the report's as_of (JSON), or the date in the report file's name, else its modification time (files). Refreshed on the vneid source's schedule.")
 )
 
 // VNeIDActivationRate is the activation rate the province reports:

@@ -192,27 +192,9 @@ func readFile(path string, maxBytes int64, lastYear int) ([]record, error) {
 
 // check turns a raw record into a record in exported units.
 func check(raw rawRecord, lastYear int) (record, error) {
-	var r record
-	if strings.TrimSpace(raw.index.text) == "" {
-		return r, raw.index.err(catalog.RejectMalformed, "the index is missing")
-	}
-	code, ok := names.index[sheet.Fold(raw.index.text)]
-	if !ok {
-		return r, raw.index.err(catalog.RejectUnknownCode, "unknown index %q; known: %s", clip(raw.index.text), strings.Join(catalog.IndexCodes(), ", "))
-	}
-	def, _ := catalog.IndexByCode(code)
-	r.index = code
-	r.component = catalog.ComponentTotal
-	if raw.component.set && raw.component.text != "" {
-		c, ok := names.component[code][sheet.Fold(raw.component.text)]
-		if !ok {
-			var known []string
-			for _, c := range append([]catalog.IndexComponent{{Code: catalog.ComponentTotal}}, def.Components...) {
-				known = append(known, c.Code)
-			}
-			return r, raw.component.err(catalog.RejectUnknownCode, "unknown component %q of %s; known: %s", clip(raw.component.text), code, strings.Join(known, ", "))
-		}
-		r.component = c
+	r, def, err := checkIndex(raw)
+	if err != nil {
+		return r, err
 	}
 	y, err := strconv.Atoi(strings.TrimSpace(raw.year.text))
 	switch {
@@ -233,17 +215,56 @@ func check(raw rawRecord, lastYear int) (record, error) {
 		}
 		r.hasScore = true
 	}
+	if err := checkRank(&r, raw); err != nil {
+		return r, err
+	}
+	if !r.hasScore && r.rank == 0 {
+		return r, raw.index.err(catalog.RejectMalformed, "%s %s %d has neither a score nor a rank", r.index, r.component, r.year)
+	}
+	return r, nil
+}
+
+// checkIndex reads the index and component names as codes.
+func checkIndex(raw rawRecord) (record, catalog.IndexDef, error) {
+	var r record
+	if strings.TrimSpace(raw.index.text) == "" {
+		return r, catalog.IndexDef{}, raw.index.err(catalog.RejectMalformed, "the index is missing")
+	}
+	code, ok := names.index[sheet.Fold(raw.index.text)]
+	if !ok {
+		return r, catalog.IndexDef{}, raw.index.err(catalog.RejectUnknownCode, "unknown index %q; known: %s", clip(raw.index.text), strings.Join(catalog.IndexCodes(), ", "))
+	}
+	def, _ := catalog.IndexByCode(code)
+	r.index = code
+	r.component = catalog.ComponentTotal
+	if raw.component.set && raw.component.text != "" {
+		c, ok := names.component[code][sheet.Fold(raw.component.text)]
+		if !ok {
+			var known []string
+			for _, c := range append([]catalog.IndexComponent{{Code: catalog.ComponentTotal}}, def.Components...) {
+				known = append(known, c.Code)
+			}
+			return r, def, raw.component.err(catalog.RejectUnknownCode, "unknown component %q of %s; known: %s", clip(raw.component.text), code, strings.Join(known, ", "))
+		}
+		r.component = c
+	}
+	return r, def, nil
+}
+
+// checkRank reads the rank and the number of provinces ranked, from their
+// own columns or from one "56/63".
+func checkRank(r *record, raw rawRecord) error {
 	if raw.rank.set && raw.rank.text != "" {
 		// "56/63", as the press writes it, gives both.
 		rank, of, slash := strings.Cut(raw.rank.text, "/")
 		n, err := strconv.Atoi(strings.TrimSpace(rank))
 		if err != nil || n < 1 || n > maxProvinces {
-			return r, raw.rank.err(catalog.RejectMalformed, "%q is not a rank between 1 and %d (or rank/ranked like 56/63)", clip(raw.rank.text), maxProvinces)
+			return raw.rank.err(catalog.RejectMalformed, "%q is not a rank between 1 and %d (or rank/ranked like 56/63)", clip(raw.rank.text), maxProvinces)
 		}
 		r.rank = n
 		if slash {
 			if raw.ranked.set && raw.ranked.text != "" {
-				return r, raw.rank.err(catalog.RejectMalformed, "rank %q gives the number of provinces ranked, and so does the ranked column", clip(raw.rank.text))
+				return raw.rank.err(catalog.RejectMalformed, "rank %q gives the number of provinces ranked, and so does the ranked column", clip(raw.rank.text))
 			}
 			raw.ranked = field{text: of, set: true, err: raw.rank.err}
 		}
@@ -251,17 +272,14 @@ func check(raw rawRecord, lastYear int) (record, error) {
 	if raw.ranked.set && raw.ranked.text != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(raw.ranked.text))
 		if err != nil || n < 1 || n > maxProvinces {
-			return r, raw.ranked.err(catalog.RejectMalformed, "%q is not a number of provinces between 1 and %d", clip(raw.ranked.text), maxProvinces)
+			return raw.ranked.err(catalog.RejectMalformed, "%q is not a number of provinces between 1 and %d", clip(raw.ranked.text), maxProvinces)
 		}
 		r.ranked = n
 		if r.rank > n {
-			return r, raw.rank.err(catalog.RejectInconsistent, "rank %d of only %d provinces", r.rank, n)
+			return raw.rank.err(catalog.RejectInconsistent, "rank %d of only %d provinces", r.rank, n)
 		}
 	}
-	if !r.hasScore && r.rank == 0 {
-		return r, raw.index.err(catalog.RejectMalformed, "%s %s %d has neither a score nor a rank", r.index, r.component, r.year)
-	}
-	return r, nil
+	return nil
 }
 
 // toUnit converts a published score to its exported unit, refusing values
@@ -357,11 +375,11 @@ type yamlRecord struct {
 }
 
 func readYAML(path string, maxBytes int64) ([]rawRecord, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // G304: the configured indices file
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %q: %w", path, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: nothing to lose on close
 	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %q: %w", path, err)

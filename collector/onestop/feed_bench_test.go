@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govpulse/govpulse/collector/simulate/feedgen"
 	"github.com/govpulse/govpulse/collector/workday"
 )
 
@@ -41,7 +42,7 @@ var (
 
 func benchFeed(tb testing.TB) ([]byte, int) {
 	benchOnce.Do(func() {
-		g, err := NewFeedGenerator(benchRecords, 42, GenOptions{To: feedNow, BadShare: 0.01})
+		g, err := feedgen.New(benchRecords, 42, feedgen.Options{To: feedNow, BadShare: 0.01})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -237,7 +238,7 @@ func TestFeedPeakRSS(t *testing.T) {
 	pr, pw := io.Pipe()
 	genErr := make(chan error, 1)
 	go func() {
-		err := GenerateFeed(pw, records*23/20, 1, GenOptions{To: feedNow, BadShare: 0.01})
+		err := feedgen.Write(pw, records*23/20, 1, feedgen.Options{To: feedNow, BadShare: 0.01})
 		pw.CloseWithError(err)
 		genErr <- err
 	}()

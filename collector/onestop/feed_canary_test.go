@@ -16,11 +16,12 @@ import (
 	"testing"
 
 	"github.com/govpulse/govpulse/collector/httpc"
+	"github.com/govpulse/govpulse/collector/simulate/feedgen"
 )
 
 // Canaries planted in every applicant field (and the official's name). None
 // may reach a metric, a log line, the state file or an error message.
-var canaries = PII{
+var canaries = feedgen.PII{
 	Name:         "CANARY-NAME-7f3a",
 	IDNumber:     "079201999999",
 	Phone:        "0901999999",
@@ -30,7 +31,7 @@ var canaries = PII{
 	OfficialName: "CANARY-OFFICIAL-5e5e",
 }
 
-func (p PII) list() []string {
+func piiList(p feedgen.PII) []string {
 	return []string{p.Name, p.IDNumber, p.Phone, p.Email, p.Address, p.Summary, p.OfficialName}
 }
 
@@ -52,7 +53,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestFeedCanary(t *testing.T) {
-	g := genFor(t, 3000, 13, GenOptions{PII: canaries, BadShare: 0.05, LateShare: 0.3})
+	g := genFor(t, 3000, 13, feedgen.Options{PII: canaries, BadShare: 0.05, LateShare: 0.3})
 	c := canaries
 	// Pages that break right inside personal data, and records that put
 	// personal data where codes belong.
@@ -158,7 +159,7 @@ func TestFeedCanary(t *testing.T) {
 		"the state":      string(state),
 	}
 	for where, text := range places {
-		for _, canary := range c.list() {
+		for _, canary := range piiList(c) {
 			if strings.Contains(text, canary) {
 				i := strings.Index(text, canary)
 				t.Errorf("canary %q found in %s: …%s…", canary, where, text[max(0, i-80):min(len(text), i+80)])
@@ -171,7 +172,7 @@ func TestFeedCanary(t *testing.T) {
 	// The feed really carried them.
 	var page bytes.Buffer
 	g.WritePage(&page, feedNow.AddDate(-2, 0, 0), 5)
-	for _, canary := range c.list() {
+	for _, canary := range piiList(c) {
 		if !bytes.Contains(page.Bytes(), []byte(canary)) && canary != c.OfficialName {
 			t.Errorf("the generated feed lacks canary %q", canary)
 		}

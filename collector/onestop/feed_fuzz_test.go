@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/govpulse/govpulse/collector/simulate/feedgen"
 	"github.com/govpulse/govpulse/collector/source"
 	"github.com/govpulse/govpulse/collector/workday"
 )
@@ -23,7 +24,7 @@ func FuzzFeedDecode(f *testing.F) {
 	}
 	f.Add(b)
 	var page bytes.Buffer
-	g, err := NewFeedGenerator(6, 1, GenOptions{To: feedNow, BadShare: 0.3})
+	g, err := feedgen.New(6, 1, feedgen.Options{To: feedNow, BadShare: 0.3})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -31,15 +31,14 @@ func referenceReport(t *testing.T, body []byte, env source.Env, now time.Time) (
 		t.Fatal(err)
 	}
 	type dossier struct {
-		key                 string
-		channel             int
-		recv, fin           time.Time
-		finished, resolved  bool
-		due                 time.Time
-		supplement          bool
-		legal               float64
-		digitised, paid     bool
-		digitisedAt, paidAt bool
+		key                string
+		channel            int
+		recv, fin          time.Time
+		finished, resolved bool
+		due                time.Time
+		supplement         bool
+		legal              float64
+		digitised, paid    bool
 	}
 	byID := map[string]*dossier{}
 	var order []string
@@ -218,7 +217,7 @@ func referenceReport(t *testing.T, body []byte, env source.Env, now time.Time) (
 		for _, id := range order {
 			d := byID[id]
 			c := get(d.key)
-			if ym(d.recv) < start && !(d.finished && ym(d.fin) < start) {
+			if ym(d.recv) < start && (!d.finished || ym(d.fin) >= start) {
 				c.v[iCarried]++
 			}
 			if r := ym(d.recv); r >= start && r <= nowYM {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/simulate/feedgen"
 	"github.com/govpulse/govpulse/collector/source"
 )
 
@@ -229,7 +230,7 @@ func checkInvariant(t *testing.T, res *source.Result) {
 // feedServer serves a generated feed by cursor; cut, when set, may break a
 // response off after some records (a crash of the link mid-stream).
 type feedServer struct {
-	g        *FeedGenerator
+	g        *feedgen.Generator
 	requests atomic.Int32
 	cut      func(req int) (afterBytes int, ok bool)
 	upTo     int // serve only the first upTo records (0: all)
@@ -250,18 +251,18 @@ func (fs *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fs.upTo > 0 {
 		since, _ := time.Parse(time.RFC3339, r.URL.Query().Get("updated_since"))
 		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-		fs.g.writePage(w, since, limit, fs.upTo)
+		fs.g.WritePageUpTo(w, since, limit, fs.upTo)
 		return
 	}
 	fs.g.Handler().ServeHTTP(w, r)
 }
 
-func genFor(t testing.TB, n int, seed int64, o GenOptions) *FeedGenerator {
+func genFor(t testing.TB, n int, seed uint64, o feedgen.Options) *feedgen.Generator {
 	t.Helper()
 	if o.To.IsZero() {
 		o.To = feedNow
 	}
-	g, err := NewFeedGenerator(n, seed, o)
+	g, err := feedgen.New(n, seed, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +302,7 @@ func sameResults(t *testing.T, got, want *source.Result) {
 // cancelled), restart with a new Source on the same state directory: the
 // final figures equal an uninterrupted run's.
 func TestFeedRestartMidStream(t *testing.T) {
-	g := genFor(t, 4000, 7, GenOptions{})
+	g := genFor(t, 4000, 7, feedgen.Options{})
 	cfg := feedCfg(t, 250, func(f *FeedConfig) { f.OfficialLate = true })
 	ref := &feedServer{g: g}
 	refSrv := httptest.NewServer(ref)
@@ -324,7 +325,7 @@ func TestFeedRestartMidStream(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			fs := &feedServer{g: genFor(t, 4000, 7, GenOptions{}), cut: c.cut}
+			fs := &feedServer{g: genFor(t, 4000, 7, feedgen.Options{}), cut: c.cut}
 			srv := httptest.NewServer(fs)
 			defer srv.Close()
 			cfg := feedCfg(t, 250, func(f *FeedConfig) { f.OfficialLate = true; f.CheckpointInterval = &c.checkpoint })
@@ -354,7 +355,7 @@ func TestFeedRestartMidStream(t *testing.T) {
 
 	t.Run("context cancelled mid-page, same Source", func(t *testing.T) {
 		dir := t.TempDir()
-		srv := httptest.NewServer(&feedServer{g: genFor(t, 4000, 7, GenOptions{})})
+		srv := httptest.NewServer(&feedServer{g: genFor(t, 4000, 7, feedgen.Options{})})
 		defer srv.Close()
 		s := newFeedSource(t, cfg, srv.URL, feedEnv(dir))
 		ctx, cancel := context.WithCancel(context.Background())
@@ -373,7 +374,7 @@ func TestFeedRestartMidStream(t *testing.T) {
 	t.Run("feed grows between runs", func(t *testing.T) {
 		dir := t.TempDir()
 		// The first run sees the feed as it was earlier: its first 2600 records.
-		srv1 := httptest.NewServer(&feedServer{g: genFor(t, 4000, 7, GenOptions{}), upTo: 2600})
+		srv1 := httptest.NewServer(&feedServer{g: genFor(t, 4000, 7, feedgen.Options{}), upTo: 2600})
 		first, err := newFeedSource(t, cfg, srv1.URL, feedEnv(dir)).Collect(context.Background())
 		srv1.Close()
 		if err != nil {
@@ -426,7 +427,7 @@ func (c *cancelReader) Read(p []byte) (int, error) {
 // The streamed and the whole-body paths give the same result, and both match
 // a reference count made with encoding/json (feed_ref_test.go).
 func TestFeedMatchesReference(t *testing.T) {
-	g := genFor(t, 6000, 11, GenOptions{BadShare: 0.02})
+	g := genFor(t, 6000, 11, feedgen.Options{BadShare: 0.02})
 	srv := httptest.NewServer(&feedServer{g: g})
 	defer srv.Close()
 	cfg := feedCfg(t, 400, func(f *FeedConfig) { f.OfficialLate = true })
@@ -434,7 +435,7 @@ func TestFeedMatchesReference(t *testing.T) {
 	checkInvariant(t, res)
 
 	var body bytes.Buffer
-	if _, err := genFor(t, 6000, 11, GenOptions{BadShare: 0.02}).WriteTo(&body); err != nil {
+	if _, err := genFor(t, 6000, 11, feedgen.Options{BadShare: 0.02}).WriteTo(&body); err != nil {
 		t.Fatal(err)
 	}
 	want, wantRej := referenceReport(t, body.Bytes(), feedEnv(""), feedNow)
@@ -559,7 +560,7 @@ func TestFeedBadPages(t *testing.T) {
 // A broken state file is kept aside and the feed is read again from the
 // start: slower, still exact.
 func TestFeedCorruptState(t *testing.T) {
-	g := genFor(t, 1500, 3, GenOptions{})
+	g := genFor(t, 1500, 3, feedgen.Options{})
 	srv := httptest.NewServer(&feedServer{g: g})
 	defer srv.Close()
 	cfg := feedCfg(t, 200, nil)
@@ -756,7 +757,7 @@ func TestFeedQuery(t *testing.T) {
 }
 
 func TestFeedMaxPages(t *testing.T) {
-	g := genFor(t, 3000, 5, GenOptions{})
+	g := genFor(t, 3000, 5, feedgen.Options{})
 	srv := httptest.NewServer(&feedServer{g: g})
 	defer srv.Close()
 	dir := t.TempDir()

@@ -78,7 +78,7 @@ func setID(h uint64) uint64 {
 func (s *hashSet) get(h uint64) uint8 {
 	id := setID(h)
 	mask := len(s.slots) - 1
-	for i := int((id * goldenMul) >> s.shift); ; i = (i + 1) & mask {
+	for i := int((id * goldenMul) >> s.shift); ; i = (i + 1) & mask { //nolint:gosec // G115: the shift leaves the table's index bits
 		v := s.slots[i]
 		if v == 0 {
 			return 0
@@ -93,7 +93,7 @@ func (s *hashSet) get(h uint64) uint8 {
 func (s *hashSet) put(h uint64, flags uint8) {
 	id := setID(h)
 	mask := len(s.slots) - 1
-	for i := int((id * goldenMul) >> s.shift); ; i = (i + 1) & mask {
+	for i := int((id * goldenMul) >> s.shift); ; i = (i + 1) & mask { //nolint:gosec // G115: the shift leaves the table's index bits
 		v := s.slots[i]
 		if v == 0 {
 			s.slots[i] = id | uint64(flags&flagMask)
@@ -207,12 +207,16 @@ func (c *feedCodes) official(v []byte) int64 {
 		return -1
 	}
 	s := string(v)
-	c.officialIdx[s] = int32(len(c.officials))
+	c.officialIdx[s] = int32(len(c.officials)) //nolint:gosec // G115: at most maxOfficials
 	c.officials = append(c.officials, s)
 	return int64(len(c.officials) - 1)
 }
 
-func key(agency, field int32) uint32 { return uint32(agency)<<16 | uint32(field) }
+// key packs an (agency, field) pair: both are indexes, so non-negative, and
+// below 1<<16 (newFeedSource refuses larger whitelists).
+func key(agency, field int32) uint32 {
+	return uint32(agency)<<16 | uint32(field) //nolint:gosec // G115: see above
+}
 
 // Indexes of the report columns feed mode fills, looked up by name so an
 // edit of countColumns cannot silently shift them.
@@ -292,7 +296,7 @@ func (a *feedAgg) begin(now time.Time) {
 	if a.prevSet != nil && int(m) > prevSetMonths {
 		a.prevSet = nil
 	}
-	if ym := int32(y*12 + int(m) - 1); ym != a.offMonth {
+	if ym := int32(y*12 + int(m) - 1); ym != a.offMonth { //nolint:gosec // G115: a calendar year fits
 		a.offMonth = ym
 		a.offLate = map[uint64]int64{}
 		a.offSeen = newHashSet(0)
@@ -316,32 +320,12 @@ func (a *feedAgg) apply(r *feedRecord) string {
 	if r.reject != "" {
 		return r.reject
 	}
-	var finishAt date
-	resolved, withdrawn := false, false
-	switch r.status {
-	case 9, 10: // processed, result returned
-		resolved = true
-		// TH's rule: the return date decides the period and the timeliness.
-		finishAt = r.returned
-		if !finishAt.ok() {
-			finishAt = r.finished
-		}
-		if !finishAt.ok() {
-			return catalog.RejectMalformed
-		}
-	case 7, 8: // withdrawn, stopped
-		withdrawn = true
-		finishAt = r.finished
-		if !finishAt.ok() {
-			finishAt = r.returned
-		}
-		if !finishAt.ok() {
-			finishAt = r.updated
-		}
+	f, ok := finishOf(r)
+	if !ok {
+		return catalog.RejectMalformed
 	}
-	finished := resolved || withdrawn
 	if !r.received.ok() {
-		if r.status == 1 || r.status == 3 || withdrawn {
+		if r.status == 1 || r.status == 3 || f.withdrawn {
 			return "" // never accepted: not a received dossier
 		}
 		return catalog.RejectMalformed
@@ -349,11 +333,8 @@ func (a *feedAgg) apply(r *feedRecord) string {
 	if r.status == 1 || r.status == 3 {
 		return "" // registered or refused at the desk: not received
 	}
-	// A day of slack for clocks; beyond it the record cannot be right.
-	limit := a.now + 86400
-	yearStart := int32(a.year * 12)
-	if r.received.w > limit || r.received.ym >= yearStart+12 ||
-		(finished && (finishAt.w < r.received.w || finishAt.w > limit || finishAt.ym >= yearStart+12)) {
+	yearStart := int32(a.year * 12) //nolint:gosec // G115: a calendar year fits
+	if !a.plausible(r, f, yearStart) {
 		return catalog.RejectInconsistent
 	}
 
@@ -371,10 +352,80 @@ func (a *feedAgg) apply(r *feedRecord) string {
 	if inProg {
 		k = ip.key // counts stay where the dossier was received
 	}
+	flags, ok = a.countReceived(r, k, flags, f, yearStart)
+	if !ok {
+		return "" // a past year's dossier, finished then
+	}
+	if f.done() {
+		a.countFinished(r, k, f, yearStart)
+		flags |= fFin
+		if inProg {
+			delete(a.inprog, r.id)
+		}
+	} else {
+		a.inprog[r.id] = inProgress{key: k, due: r.due.w, hasDue: r.due.ok(), supplement: r.status == 5}
+	}
+	a.set.put(r.id, flags)
+	if a.official {
+		a.lateSteps(r, k)
+	}
+	return ""
+}
+
+// finish is how a record says its dossier ended, if it did.
+type finish struct {
+	at                  date
+	resolved, withdrawn bool
+}
+
+func (f finish) done() bool { return f.resolved || f.withdrawn }
+
+// finishOf reads the end of a dossier from its status and dates; false when
+// a resolved dossier has no date to count it by.
+func finishOf(r *feedRecord) (finish, bool) {
+	var f finish
+	switch r.status {
+	case 9, 10: // processed, result returned
+		f.resolved = true
+		// TH's rule: the return date decides the period and the timeliness.
+		f.at = r.returned
+		if !f.at.ok() {
+			f.at = r.finished
+		}
+		if !f.at.ok() {
+			return f, false
+		}
+	case 7, 8: // withdrawn, stopped
+		f.withdrawn = true
+		f.at = r.finished
+		if !f.at.ok() {
+			f.at = r.returned
+		}
+		if !f.at.ok() {
+			f.at = r.updated
+		}
+	}
+	return f, true
+}
+
+// plausible refuses dates in the future (beyond a day of slack for clocks)
+// or after this year, and an end before the receipt.
+func (a *feedAgg) plausible(r *feedRecord, f finish, yearStart int32) bool {
+	limit := a.now + 86400
+	if r.received.w > limit || r.received.ym >= yearStart+12 {
+		return false
+	}
+	return !f.done() || (f.at.w >= r.received.w && f.at.w <= limit && f.at.ym < yearStart+12)
+}
+
+// countReceived counts the receipt of a dossier not counted yet, and its
+// digitised and paid-online flags the first time a record shows them; false
+// for a dossier of a past year that ended then (nothing to count).
+func (a *feedAgg) countReceived(r *feedRecord, k uint32, flags uint8, f finish, yearStart int32) (uint8, bool) {
 	if flags&fRecv == 0 {
 		if r.received.ym < yearStart {
-			if finished && finishAt.ym < yearStart {
-				return "" // a past year's dossier, finished then
+			if f.done() && f.at.ym < yearStart {
+				return flags, false
 			}
 			a.stats(k).carried++
 		} else {
@@ -393,35 +444,28 @@ func (a *feedAgg) apply(r *feedRecord) string {
 			flags |= fPaid
 		}
 	}
-	if finished {
-		if finishAt.ym < yearStart {
-			// Counted as carried into this year, but it ended last year.
-			a.stats(k).carried--
-		} else {
-			ms := &a.stats(k).months[finishAt.ym-yearStart]
-			if resolved {
-				ms.resolved[timeliness(finishAt, r.due)]++
-				if r.legal > 0 {
-					ms.procSec += max(0, a.cal.WorkingSeconds(r.received.w, finishAt.w))
-					ms.legalSec += r.legal
-					ms.timed++
-				}
-			} else {
-				ms.withdrawn++
-			}
-		}
-		flags |= fFin
-		if inProg {
-			delete(a.inprog, r.id)
-		}
-	} else {
-		a.inprog[r.id] = inProgress{key: k, due: r.due.w, hasDue: r.due.ok(), supplement: r.status == 5}
+	return flags, true
+}
+
+// countFinished counts a dossier's end in its month: resolved by timeliness
+// (and its processing time when the legal duration is known) or withdrawn.
+func (a *feedAgg) countFinished(r *feedRecord, k uint32, f finish, yearStart int32) {
+	if f.at.ym < yearStart {
+		// Counted as carried into this year, but it ended last year.
+		a.stats(k).carried--
+		return
 	}
-	a.set.put(r.id, flags)
-	if a.official {
-		a.lateSteps(r, k)
+	ms := &a.stats(k).months[f.at.ym-yearStart]
+	if !f.resolved {
+		ms.withdrawn++
+		return
 	}
-	return ""
+	ms.resolved[timeliness(f.at, r.due)]++
+	if r.legal > 0 {
+		ms.procSec += max(0, a.cal.WorkingSeconds(r.received.w, f.at.w))
+		ms.legalSec += r.legal
+		ms.timed++
+	}
 }
 
 // lateSteps counts each (dossier, official) once a month when one of the
@@ -581,7 +625,7 @@ func (a *feedAgg) emit(res *source.Result, periodReport bool) {
 		var rows []row
 		for k, n := range a.offLate {
 			if n > 0 {
-				rows = append(rows, row{a.codes.agencies[k>>32], a.codes.officials[uint32(k)], n})
+				rows = append(rows, row{a.codes.agencies[k>>32], a.codes.officials[uint32(k)], n}) //nolint:gosec // G115: the low half is the official
 			}
 		}
 		sort.Slice(rows, func(i, j int) bool {

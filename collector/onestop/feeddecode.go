@@ -123,86 +123,68 @@ func (d *feedDecoder) decode(r io.Reader, apply func(*feedRecord)) (pageInfo, er
 	s := &d.s
 	s.reset(r)
 	var info pageInfo
-	if !s.expect('{') {
+	ok := s.expect('{') && s.members(d.key[:], "want , or } after an envelope member", func(key []byte) bool {
+		switch string(key) {
+		case "data":
+			return d.data(&info, apply)
+		case "next_cursor":
+			return d.cursor(&info)
+		case "error_code":
+			return d.errorCode(&info)
+		}
+		return s.skipValue()
+	})
+	if !ok {
 		return info, s.failure()
 	}
-	if c, ok := s.ws(); ok && c == '}' {
+	return info, s.trailer()
+}
+
+// cursor reads next_cursor: null, or a short printable ASCII string. A value
+// of the wrong kind is a decode error of its own, not a syntax error.
+func (d *feedDecoder) cursor(info *pageInfo) bool {
+	s := &d.s
+	c, ok := s.ws()
+	switch {
+	case !ok:
+		return false
+	case c == 'n':
+		return s.skipValue()
+	case c == '"':
 		s.pos++
-		return info, s.trailer()
+		var buf [maxCursorLen]byte
+		n, long, ok := s.readString(buf[:])
+		if !ok {
+			return false
+		}
+		if long || !printableASCII(buf[:n]) {
+			s.err = source.Errorf(catalog.ReasonDecode, "malformed feed: next_cursor is not a cursor (printable ASCII, at most %d bytes)", maxCursorLen)
+			return false
+		}
+		info.cursor = string(buf[:n])
+		return true
 	}
-	for {
-		if !s.expect('"') {
-			return info, s.failure()
-		}
-		n, long, ok := s.readString(d.key[:])
-		if !ok || !s.expect(':') {
-			return info, s.failure()
-		}
-		key := ""
-		if !long {
-			key = string(d.key[:n]) // envelope keys are few: allocation is fine here
-		}
-		switch key {
-		case "data":
-			if !d.data(&info, apply) {
-				return info, s.failure()
-			}
-		case "next_cursor":
-			c, ok := s.ws()
-			switch {
-			case !ok:
-				return info, s.failure()
-			case c == 'n':
-				if !s.skipValue() {
-					return info, s.failure()
-				}
-			case c == '"':
-				s.pos++
-				var buf [maxCursorLen]byte
-				n, long, ok := s.readString(buf[:])
-				if !ok {
-					return info, s.failure()
-				}
-				if long || !printableASCII(buf[:n]) {
-					return info, source.Errorf(catalog.ReasonDecode, "malformed feed: next_cursor is not a cursor (printable ASCII, at most %d bytes)", maxCursorLen)
-				}
-				info.cursor = string(buf[:n])
-			default:
-				return info, source.Errorf(catalog.ReasonDecode, "malformed feed: next_cursor is not a string")
-			}
-		case "error_code":
-			kind, n := d.scalar()
-			if kind == kindBad {
-				return info, s.failure()
-			}
-			if kind == kindLong {
-				info.errorCode = "?"
-			}
-			if v := d.val[:n]; (kind == kindString || kind == kindNumber) && !(n == 1 && v[0] == '0') && n > 0 {
-				info.errorCode = "?"
-				if n <= 8 && printableASCII(v) {
-					info.errorCode = string(v)
-				}
-			}
-		default:
-			if !s.skipValue() {
-				return info, s.failure()
-			}
-		}
-		c, ok := s.ws()
-		switch {
-		case !ok:
-			return info, s.failure()
-		case c == ',':
-			s.pos++
-		case c == '}':
-			s.pos++
-			return info, s.trailer()
-		default:
-			s.fail("want , or } after an envelope member")
-			return info, s.failure()
+	s.err = source.Errorf(catalog.ReasonDecode, "malformed feed: next_cursor is not a string")
+	return false
+}
+
+// errorCode reads error_code: "0", 0 or absent mean no error; a short code
+// is kept as is, anything else becomes "?" (it may not be printable).
+func (d *feedDecoder) errorCode(info *pageInfo) bool {
+	kind, n := d.scalar()
+	if kind == kindBad {
+		return false
+	}
+	if kind == kindLong {
+		info.errorCode = "?"
+	}
+	if v := d.val[:n]; (kind == kindString || kind == kindNumber) && n > 0 && (n != 1 || v[0] != '0') {
+		info.errorCode = "?"
+		if n <= 8 && printableASCII(v) {
+			info.errorCode = string(v)
 		}
 	}
+	return true
 }
 
 // data walks the array of records.
@@ -218,11 +200,7 @@ func (d *feedDecoder) data(info *pageInfo, apply func(*feedRecord)) bool {
 	if !s.expect('[') {
 		return false
 	}
-	if c, ok := s.ws(); ok && c == ']' {
-		s.pos++
-		return true
-	}
-	for {
+	return s.elements("want , or ] after a record", func() bool {
 		c, ok := s.ws()
 		if !ok {
 			return false
@@ -250,20 +228,8 @@ func (d *feedDecoder) data(info *pageInfo, apply func(*feedRecord)) bool {
 			info.maxUpdated = r.updated
 		}
 		apply(r)
-		c, ok = s.ws()
-		switch {
-		case !ok:
-			return false
-		case c == ',':
-			s.pos++
-		case c == ']':
-			s.pos++
-			return true
-		default:
-			s.fail("want , or ] after a record")
-			return false
-		}
-	}
+		return true
+	})
 }
 
 // check rejects records missing what every record needs.
@@ -282,107 +248,33 @@ func (d *feedDecoder) check(r *feedRecord) {
 
 // record decodes the members of one record; '{' is consumed.
 func (d *feedDecoder) record(r *feedRecord) bool {
-	s := &d.s
-	if c, ok := s.ws(); ok && c == '}' {
-		s.pos++
-		return true
-	}
-	for {
-		if !s.expect('"') {
-			return false
-		}
-		n, long, ok := s.readString(d.key[:])
-		if !ok || !s.expect(':') {
-			return false
-		}
-		if long {
-			n = 0 // no kept key is that long
-		}
-		if !d.member(r, d.key[:n]) {
-			return false
-		}
-		c, ok := s.ws()
-		switch {
-		case !ok:
-			return false
-		case c == ',':
-			s.pos++
-		case c == '}':
-			s.pos++
-			return true
-		default:
-			s.fail("want , or } after a record member")
-			return false
-		}
-	}
+	return d.s.members(d.key[:], "want , or } after a record member", func(key []byte) bool {
+		return d.member(r, key)
+	})
 }
 
 // member decodes one record member. Only the listed keys are read; every
 // other value — personal data included — is skipped unread.
 func (d *feedDecoder) member(r *feedRecord, key []byte) bool {
-	s := &d.s
+	// Most kept members are one scalar: the switch picks what records it.
+	var set func(d *feedDecoder, r *feedRecord, kind, n int)
 	switch string(key) { // no allocation: the compiler compares in place
 	case "MaHoSo":
-		kind, n := d.scalar()
-		switch {
-		case kind == kindBad:
-			return false
-		case kind == kindString && n > 0:
-			r.id = fnv1a(d.val[:n])
-		case kind == kindLong:
-			r.rejectAs(catalog.RejectMalformed)
-		}
+		set = (*feedDecoder).setID
 	case "DonViXuLy":
-		kind, n := d.scalar()
-		if kind == kindBad {
-			return false
-		}
-		r.agency = d.code(r, kind, d.val[:n], isAgencyCode, d.codes.agencyIdx)
+		set = (*feedDecoder).setAgency
 	case "MaLinhVuc":
-		kind, n := d.scalar()
-		if kind == kindBad {
-			return false
-		}
-		if d.codes.perAgency {
-			return true
-		}
-		r.field = d.code(r, kind, d.val[:n], isFieldCode, d.codes.fieldIdx)
+		set = (*feedDecoder).setField
 	case "KenhThucHien":
-		kind, n := d.scalar()
-		if kind == kindBad {
-			return false
-		}
-		if kind == kindNull || (kind == kindString && n == 0) {
-			r.channel = chInPerson // null counts as in person (domain.md §3)
-			return true
-		}
-		v, ok := d.integer(kind, n)
-		switch {
-		case !ok:
-			r.rejectAs(catalog.RejectMalformed)
-		case v < 0:
-			r.rejectAs(catalog.RejectNegative)
-		case v >= 1 && v <= 3:
-			r.channel = int8(v - 1)
-		default:
-			r.rejectAs(catalog.RejectUnknownCode)
-		}
+		set = (*feedDecoder).setChannel
 	case "TrangThaiHoSo":
-		kind, n := d.scalar()
-		if kind == kindBad {
-			return false
-		}
-		v, ok := d.integer(kind, n)
-		switch {
-		case !ok:
-			r.rejectAs(catalog.RejectMalformed)
-		case v < 0:
-			r.rejectAs(catalog.RejectNegative)
-		case v >= 1 && v <= 10:
-			r.status = int8(v)
-		default:
-			r.rejectAs(catalog.RejectUnknownCode)
-		}
+		set = (*feedDecoder).setStatus
+	case "ThoiGianQuyDinh":
+		set = (*feedDecoder).setLegal
+	case "HoSoCoThanhPhanSoHoa":
+		set = (*feedDecoder).setDigitised
+	case "DuocThanhToanTrucTuyen":
+		set = (*feedDecoder).setPaidOnline
 	case "NgayTiepNhan":
 		return d.date(r, &r.received)
 	case "NgayHenTra":
@@ -393,46 +285,100 @@ func (d *feedDecoder) member(r *feedRecord, key []byte) bool {
 		return d.date(r, &r.finished)
 	case "NgayCapNhat":
 		return d.date(r, &r.updated)
-	case "ThoiGianQuyDinh":
-		kind, n := d.scalar()
-		if kind == kindBad {
-			return false
-		}
-		if kind == kindNull || (kind == kindString && n == 0) {
-			return true
-		}
-		milli, ok := parseMilli(d.val[:n])
-		switch {
-		case !ok || (kind != kindNumber && kind != kindString):
-			r.rejectAs(catalog.RejectMalformed)
-		case milli < 0:
-			r.rejectAs(catalog.RejectNegative)
-		case milli > 3650*1000: // ten years: not a procedure's duration
-			r.rejectAs(catalog.RejectMalformed)
-		case milli > 0: // 0 ("within the day") has no usable legal maximum
-			r.legal = milli * d.dayLen / 1000
-		}
-	case "HoSoCoThanhPhanSoHoa":
-		kind, n := d.scalar()
-		if kind == kindBad {
-			return false
-		}
-		r.digitised = truthy(kind, d.val[:n])
-	case "DuocThanhToanTrucTuyen":
-		kind, n := d.scalar()
-		if kind == kindBad {
-			return false
-		}
-		r.paidOnline = truthy(kind, d.val[:n])
 	case "QuaTrinhXuLy":
 		if d.official {
 			return d.processLog(r)
 		}
-		return s.skipValue()
+		return d.s.skipValue()
 	default:
-		return s.skipValue()
+		return d.s.skipValue()
 	}
-	return s.err == nil
+	kind, n := d.scalar()
+	if kind == kindBad {
+		return false
+	}
+	set(d, r, kind, n)
+	return d.s.err == nil
+}
+
+// The setters record one scalar member (kind and d.val[:n] from scalar,
+// never kindBad), rejecting the record where the value is wrong.
+
+func (d *feedDecoder) setID(r *feedRecord, kind, n int) {
+	switch {
+	case kind == kindString && n > 0:
+		r.id = fnv1a(d.val[:n])
+	case kind == kindLong:
+		r.rejectAs(catalog.RejectMalformed)
+	}
+}
+
+func (d *feedDecoder) setAgency(r *feedRecord, kind, n int) {
+	r.agency = d.code(r, kind, d.val[:n], isAgencyCode, d.codes.agencyIdx)
+}
+
+func (d *feedDecoder) setField(r *feedRecord, kind, n int) {
+	if d.codes.perAgency {
+		return
+	}
+	r.field = d.code(r, kind, d.val[:n], isFieldCode, d.codes.fieldIdx)
+}
+
+func (d *feedDecoder) setChannel(r *feedRecord, kind, n int) {
+	if kind == kindNull || (kind == kindString && n == 0) {
+		r.channel = chInPerson // null counts as in person (domain.md §3)
+		return
+	}
+	v, ok := d.integer(kind, n)
+	switch {
+	case !ok:
+		r.rejectAs(catalog.RejectMalformed)
+	case v < 0:
+		r.rejectAs(catalog.RejectNegative)
+	case v >= 1 && v <= 3:
+		r.channel = int8(v - 1)
+	default:
+		r.rejectAs(catalog.RejectUnknownCode)
+	}
+}
+
+func (d *feedDecoder) setStatus(r *feedRecord, kind, n int) {
+	v, ok := d.integer(kind, n)
+	switch {
+	case !ok:
+		r.rejectAs(catalog.RejectMalformed)
+	case v < 0:
+		r.rejectAs(catalog.RejectNegative)
+	case v >= 1 && v <= 10:
+		r.status = int8(v)
+	default:
+		r.rejectAs(catalog.RejectUnknownCode)
+	}
+}
+
+func (d *feedDecoder) setLegal(r *feedRecord, kind, n int) {
+	if kind == kindNull || (kind == kindString && n == 0) {
+		return
+	}
+	milli, ok := parseMilli(d.val[:n])
+	switch {
+	case !ok || (kind != kindNumber && kind != kindString):
+		r.rejectAs(catalog.RejectMalformed)
+	case milli < 0:
+		r.rejectAs(catalog.RejectNegative)
+	case milli > 3650*1000: // ten years: not a procedure's duration
+		r.rejectAs(catalog.RejectMalformed)
+	case milli > 0: // 0 ("within the day") has no usable legal maximum
+		r.legal = milli * d.dayLen / 1000
+	}
+}
+
+func (d *feedDecoder) setDigitised(r *feedRecord, kind, n int) {
+	r.digitised = truthy(kind, d.val[:n])
+}
+
+func (d *feedDecoder) setPaidOnline(r *feedRecord, kind, n int) {
+	r.paidOnline = truthy(kind, d.val[:n])
 }
 
 // code validates a code value and interns it; -1 means rejected.
@@ -492,61 +438,25 @@ func (d *feedDecoder) processLog(r *feedRecord) bool {
 		return s.skipValue()
 	}
 	s.pos++
-	if c, ok := s.ws(); ok && c == ']' {
-		s.pos++
-		return true
-	}
-	for {
+	return s.elements("want , or ] in QuaTrinhXuLy", func() bool {
 		c, ok := s.ws()
 		if !ok {
 			return false
 		}
 		if c != '{' {
-			if !s.skipValue() {
-				return false
-			}
-		} else {
-			s.pos++
-			if !d.logEntry(r) {
-				return false
-			}
+			return s.skipValue()
 		}
-		c, ok = s.ws()
-		switch {
-		case !ok:
-			return false
-		case c == ',':
-			s.pos++
-		case c == ']':
-			s.pos++
-			return true
-		default:
-			s.fail("want , or ] in QuaTrinhXuLy")
-			return false
-		}
-	}
+		s.pos++
+		return d.logEntry(r)
+	})
 }
 
+// logEntry reads one process-log step; '{' is consumed.
 func (d *feedDecoder) logEntry(r *feedRecord) bool {
-	s := &d.s
 	var official int64 = -1
 	var end, deadline date
-	if c, ok := s.ws(); ok && c == '}' {
-		s.pos++
-		return true
-	}
-	for {
-		if !s.expect('"') {
-			return false
-		}
-		n, long, ok := s.readString(d.key[:])
-		if !ok || !s.expect(':') {
-			return false
-		}
-		if long {
-			n = 0
-		}
-		switch string(d.key[:n]) {
+	ok := d.s.members(d.key[:], "want , or } in a QuaTrinhXuLy entry", func(key []byte) bool {
+		switch string(key) {
 		case "NguoiXuLy":
 			kind, n := d.scalar()
 			if kind == kindBad {
@@ -564,33 +474,20 @@ func (d *feedDecoder) logEntry(r *feedRecord) bool {
 			if kind == kindString {
 				dt, _ = parseStamp(d.val[:n]) // a bad step date drops the step, not the record
 			}
-			if d.key[0] == 'N' {
+			if key[0] == 'N' {
 				end = dt
 			} else {
 				deadline = dt
 			}
 		default:
-			if !s.skipValue() {
-				return false
-			}
+			return d.s.skipValue()
 		}
-		c, ok := s.ws()
-		switch {
-		case !ok:
-			return false
-		case c == ',':
-			s.pos++
-		case c == '}':
-			s.pos++
-			if official >= 0 && end.ok() && deadline.ok() && end.w > deadline.w && len(r.lateSteps) < maxSteps {
-				r.lateSteps = append(r.lateSteps, lateStep{official: uint32(official), end: end})
-			}
-			return true
-		default:
-			s.fail("want , or } in a QuaTrinhXuLy entry")
-			return false
-		}
+		return true
+	})
+	if ok && official >= 0 && end.ok() && deadline.ok() && end.w > deadline.w && len(r.lateSteps) < maxSteps {
+		r.lateSteps = append(r.lateSteps, lateStep{official: uint32(official), end: end})
 	}
+	return ok
 }
 
 // Value kinds of scalar.
@@ -989,6 +886,82 @@ func (s *scanner) literal(lit string) bool {
 	return true
 }
 
+// members walks the members of an object whose '{' is consumed, up to and
+// including its '}'. Each key is read into key and passed to value, which
+// must consume the member's value: a key longer than key arrives empty (no
+// kept key is that long); with key nil, keys are skipped unread. what is the
+// syntax error after a member that neither ',' nor '}' follows.
+func (s *scanner) members(key []byte, what string, value func(key []byte) bool) bool {
+	if c, ok := s.ws(); ok && c == '}' {
+		s.pos++
+		return true
+	}
+	for {
+		if !s.expect('"') {
+			return false
+		}
+		var k []byte
+		if key == nil {
+			if !s.skipString() {
+				return false
+			}
+		} else {
+			n, long, ok := s.readString(key)
+			if !ok {
+				return false
+			}
+			if long {
+				n = 0
+			}
+			k = key[:n]
+		}
+		if !s.expect(':') || !value(k) {
+			return false
+		}
+		c, ok := s.ws()
+		switch {
+		case !ok:
+			return false
+		case c == ',':
+			s.pos++
+		case c == '}':
+			s.pos++
+			return true
+		default:
+			s.fail(what)
+			return false
+		}
+	}
+}
+
+// elements walks an array whose '[' is consumed, up to and including its
+// ']', calling elem to consume each element. what is the syntax error after
+// an element that neither ',' nor ']' follows.
+func (s *scanner) elements(what string, elem func() bool) bool {
+	if c, ok := s.ws(); ok && c == ']' {
+		s.pos++
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		c, ok := s.ws()
+		switch {
+		case !ok:
+			return false
+		case c == ',':
+			s.pos++
+		case c == ']':
+			s.pos++
+			return true
+		default:
+			s.fail(what)
+			return false
+		}
+	}
+}
+
 // skipValue steps over one value of any kind without keeping it.
 func (s *scanner) skipValue() bool { return s.skip(0) }
 
@@ -1007,52 +980,10 @@ func (s *scanner) skip(depth int) bool {
 		return s.skipString()
 	case c == '{':
 		s.pos++
-		if c, ok := s.ws(); ok && c == '}' {
-			s.pos++
-			return true
-		}
-		for {
-			if !s.expect('"') || !s.skipString() || !s.expect(':') || !s.skip(depth+1) {
-				return false
-			}
-			c, ok := s.ws()
-			switch {
-			case !ok:
-				return false
-			case c == ',':
-				s.pos++
-			case c == '}':
-				s.pos++
-				return true
-			default:
-				s.fail("want , or }")
-				return false
-			}
-		}
+		return s.members(nil, "want , or }", func([]byte) bool { return s.skip(depth + 1) })
 	case c == '[':
 		s.pos++
-		if c, ok := s.ws(); ok && c == ']' {
-			s.pos++
-			return true
-		}
-		for {
-			if !s.skip(depth + 1) {
-				return false
-			}
-			c, ok := s.ws()
-			switch {
-			case !ok:
-				return false
-			case c == ',':
-				s.pos++
-			case c == ']':
-				s.pos++
-				return true
-			default:
-				s.fail("want , or ]")
-				return false
-			}
-		}
+		return s.elements("want , or ]", func() bool { return s.skip(depth + 1) })
 	case c == 't':
 		return s.literal("true")
 	case c == 'f':
@@ -1206,7 +1137,7 @@ func (s *scanner) readNumber(dst []byte) (int, bool) {
 			return n, n > 0
 		}
 		c := s.buf[s.pos]
-		if !((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
+		if !numberByte(c) {
 			if n == 0 {
 				s.fail("want a number")
 				return 0, false
@@ -1223,4 +1154,9 @@ func (s *scanner) readNumber(dst []byte) (int, bool) {
 		}
 		n++
 	}
+}
+
+// numberByte reports whether c may occur in a JSON number.
+func numberByte(c byte) bool {
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
 }

@@ -69,7 +69,7 @@ func (w *stateWriter) write(b []byte) {
 	if w.err != nil {
 		return
 	}
-	w.crc.Write(b)
+	_, _ = w.crc.Write(b) // a hash.Hash never returns an error
 	_, w.err = w.w.Write(b)
 }
 
@@ -87,13 +87,15 @@ func (a *feedAgg) save(path, sourceName, config string, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("cannot save the feed state: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
+	// A no-op after the rename; before it, the old state stands whatever
+	// becomes of the temporary file.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if err := a.writeTo(tmp, sourceName, config, now); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return fmt.Errorf("cannot save the feed state: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the sync error is the one to report
 		return fmt.Errorf("cannot save the feed state: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
@@ -103,9 +105,9 @@ func (a *feedAgg) save(path, sourceName, config string, now time.Time) error {
 		return fmt.Errorf("cannot save the feed state: %w", err)
 	}
 	// The rename is durable only once the directory is.
-	if d, err := os.Open(dir); err == nil {
+	if d, err := os.Open(dir); err == nil { //nolint:gosec // G304: the configured state directory
 		err = d.Sync()
-		d.Close()
+		_ = d.Close() // read-only: Sync above reported what matters
 		if err != nil {
 			return fmt.Errorf("cannot save the feed state: sync %s: %w", dir, err)
 		}
@@ -190,7 +192,7 @@ func (r *stateReader) ReadByte() (byte, error) {
 	b, err := r.r.ReadByte()
 	if err == nil {
 		r.buf[0] = b
-		r.crc.Write(r.buf[:1])
+		_, _ = r.crc.Write(r.buf[:1]) // a hash.Hash never returns an error
 	}
 	return b, err
 }
@@ -203,7 +205,7 @@ func (r *stateReader) full(b []byte) {
 		r.err = err
 		return
 	}
-	r.crc.Write(b)
+	_, _ = r.crc.Write(b) // a hash.Hash never returns an error
 }
 
 func (r *stateReader) varint() int64 {
@@ -233,40 +235,93 @@ func (r *stateReader) u64() uint64 {
 // longer whitelisted are dropped with the counts under them (dropped says how
 // many keys went). A missing file returns os.ErrNotExist.
 func loadState(path, config string, codes *feedCodes, fresh func() *feedAgg) (a *feedAgg, dropped int, err error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // G304: the configured state file
 	if err != nil {
 		return nil, 0, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: nothing to lose on close
 	r := &stateReader{r: bufio.NewReaderSize(f, 256<<10), crc: crc32.NewIEEE()}
-	magic := make([]byte, len(stateMagic))
-	r.full(magic)
-	if r.err != nil || string(magic) != stateMagic {
-		return nil, 0, errors.New("not a feed state file")
-	}
-	n := r.uvarint()
-	if r.err != nil || n > maxHeaderLen {
-		return nil, 0, errors.New("bad header length")
-	}
-	hb := make([]byte, n)
-	r.full(hb)
-	var h stateHeader
-	if r.err != nil {
-		return nil, 0, r.err
-	}
-	if err := json.Unmarshal(hb, &h); err != nil {
-		return nil, 0, fmt.Errorf("bad header: %w", err)
-	}
-	if h.Version != stateVersion {
-		return nil, 0, fmt.Errorf("version %d, want %d", h.Version, stateVersion)
-	}
-	if h.Config != config {
-		return nil, 0, errStateMismatch
+	h, err := r.header(config)
+	if err != nil {
+		return nil, 0, err
 	}
 	a = fresh()
 	a.cursor, a.year, a.offMonth = h.Cursor, h.Year, h.OffMonth
+	m := newStateRemap(&h, codes)
+	// Sizes are checked against the file before anything is allocated by
+	// them: a damaged header must not ask for gigabytes.
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := h.checkSizes(st.Size()); err != nil {
+		return nil, 0, err
+	}
+	dropped = r.keys(a, h.Keys, m)
+	a.set = r.hashSet(h.Set)
+	if h.HasPrevSet {
+		a.prevSet = r.hashSet(h.PrevSet)
+	}
+	r.inProgress(a, h.InProgress, m)
+	r.officialLate(a, h.OfficialSum, m)
+	a.offSeen = r.hashSet(h.OfficialSet)
+	if err := r.end(); err != nil {
+		return nil, 0, err
+	}
+	return a, dropped, nil
+}
 
-	// Old indexes to current ones (-1: no longer whitelisted).
+// header reads the magic line and the JSON header, and refuses a state of
+// another version or configuration.
+func (r *stateReader) header(config string) (stateHeader, error) {
+	var h stateHeader
+	magic := make([]byte, len(stateMagic))
+	r.full(magic)
+	if r.err != nil || string(magic) != stateMagic {
+		return h, errors.New("not a feed state file")
+	}
+	n := r.uvarint()
+	if r.err != nil || n > maxHeaderLen {
+		return h, errors.New("bad header length")
+	}
+	hb := make([]byte, n)
+	r.full(hb)
+	if r.err != nil {
+		return h, r.err
+	}
+	if err := json.Unmarshal(hb, &h); err != nil {
+		return h, fmt.Errorf("bad header: %w", err)
+	}
+	if h.Version != stateVersion {
+		return h, fmt.Errorf("version %d, want %d", h.Version, stateVersion)
+	}
+	if h.Config != config {
+		return h, errStateMismatch
+	}
+	return h, nil
+}
+
+// checkSizes refuses section sizes the file of size bytes cannot hold.
+func (h *stateHeader) checkSizes(size int64) error {
+	for _, n := range []int{h.Keys, h.Set, h.PrevSet, h.InProgress, h.OfficialSum, h.OfficialSet} {
+		if n < 0 || int64(n) > size {
+			return errors.New("bad section sizes")
+		}
+	}
+	if int64(h.Set+h.PrevSet+h.OfficialSet)*8 > size {
+		return errors.New("bad section sizes")
+	}
+	return nil
+}
+
+// stateRemap maps the state's code indexes to the current ones (-1: no
+// longer whitelisted).
+type stateRemap struct {
+	agencies, fields []int32
+	officials        []int64
+}
+
+func newStateRemap(h *stateHeader, codes *feedCodes) *stateRemap {
 	remap := func(old []string, idx map[string]int32, emptyIs0 bool) []int32 {
 		out := make([]int32, len(old))
 		for i, c := range old {
@@ -280,40 +335,43 @@ func loadState(path, config string, codes *feedCodes, fresh func() *feedAgg) (a 
 		}
 		return out
 	}
-	agencies := remap(h.Agencies, codes.agencyIdx, false)
-	fields := remap(h.Fields, codes.fieldIdx, true)
-	mapKey := func(k uint64) (uint32, bool) {
-		ai, fi := k>>16, k&0xffff
-		if ai >= uint64(len(agencies)) || fi >= uint64(len(fields)) || agencies[ai] < 0 || fields[fi] < 0 {
-			return 0, false
-		}
-		return key(agencies[ai], fields[fi]), true
+	m := &stateRemap{
+		agencies:  remap(h.Agencies, codes.agencyIdx, false),
+		fields:    remap(h.Fields, codes.fieldIdx, true),
+		officials: make([]int64, len(h.Officials)),
 	}
-	officials := make([]int64, len(h.Officials))
 	for i, o := range h.Officials {
-		officials[i] = codes.official([]byte(o))
+		m.officials[i] = codes.official([]byte(o))
 	}
-	// Sizes are checked against the file before anything is allocated by
-	// them: a damaged header must not ask for gigabytes.
-	st, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
+	return m
+}
+
+// key maps an (agency, field) key; false when either is gone.
+func (m *stateRemap) key(k uint64) (uint32, bool) {
+	ai, fi := k>>16, k&0xffff
+	if ai >= uint64(len(m.agencies)) || fi >= uint64(len(m.fields)) || m.agencies[ai] < 0 || m.fields[fi] < 0 {
+		return 0, false
 	}
-	size := st.Size()
-	for _, n := range []int{h.Keys, h.Set, h.PrevSet, h.InProgress, h.OfficialSum, h.OfficialSet} {
-		if n < 0 || int64(n) > size {
-			return nil, 0, errors.New("bad section sizes")
-		}
+	return key(m.agencies[ai], m.fields[fi]), true
+}
+
+// officialKey maps an (agency, official) key; false when either is gone.
+func (m *stateRemap) officialKey(k uint64) (uint64, bool) {
+	ai, oi := k>>32, k&0xffffffff
+	if ai < uint64(len(m.agencies)) && m.agencies[ai] >= 0 && oi < uint64(len(m.officials)) && m.officials[oi] >= 0 {
+		return uint64(m.agencies[ai])<<32 | uint64(m.officials[oi]), true
 	}
-	if int64(h.Set+h.PrevSet+h.OfficialSet)*8 > size {
-		return nil, 0, errors.New("bad section sizes")
-	}
-	for i := 0; i < h.Keys && r.err == nil; i++ {
-		k, ok := mapKey(r.uvarint())
+	return 0, false
+}
+
+// keys reads n per-key counts into a and returns how many were dropped.
+func (r *stateReader) keys(a *feedAgg, n int, m *stateRemap) (dropped int) {
+	for i := 0; i < n && r.err == nil; i++ {
+		k, ok := m.key(r.uvarint())
 		var ks keyStats
 		ks.carried = r.varint()
-		for m := range ks.months {
-			ms := &ks.months[m]
+		for j := range ks.months {
+			ms := &ks.months[j]
 			for _, p := range [...]*int64{&ms.received[0], &ms.received[1], &ms.received[2], &ms.resolved[0], &ms.resolved[1], &ms.resolved[2],
 				&ms.withdrawn, &ms.procSec, &ms.legalSec, &ms.timed, &ms.digitised, &ms.paidOnline} {
 				*p = r.varint()
@@ -327,60 +385,62 @@ func loadState(path, config string, codes *feedCodes, fresh func() *feedAgg) (a 
 		// not merged, but detail changes are refused by the config check).
 		addKey(a.stats(k), &ks)
 	}
-	a.set = newHashSet(h.Set)
-	for i := 0; i < h.Set && r.err == nil; i++ {
-		v := r.u64()
-		if v != 0 {
-			a.set.put(v&idMask, uint8(v&flagMask))
+	return dropped
+}
+
+// hashSet reads a set of n entries (0 entries are empty slots).
+func (r *stateReader) hashSet(n int) *hashSet {
+	set := newHashSet(n)
+	for i := 0; i < n && r.err == nil; i++ {
+		if v := r.u64(); v != 0 {
+			set.put(v&idMask, uint8(v&flagMask))
 		}
 	}
-	if h.HasPrevSet {
-		a.prevSet = newHashSet(h.PrevSet)
-		for i := 0; i < h.PrevSet && r.err == nil; i++ {
-			v := r.u64()
-			if v != 0 {
-				a.prevSet.put(v&idMask, uint8(v&flagMask))
-			}
-		}
-	}
-	for i := 0; i < h.InProgress && r.err == nil; i++ {
+	return set
+}
+
+// inProgress reads n in-progress dossiers into a, dropping those whose key
+// is gone.
+func (r *stateReader) inProgress(a *feedAgg, n int, m *stateRemap) {
+	for i := 0; i < n && r.err == nil; i++ {
 		hh := r.u64()
-		k, ok := mapKey(r.uvarint())
+		k, ok := m.key(r.uvarint())
 		fl := r.uvarint()
 		due := r.varint()
 		if ok {
 			a.inprog[hh] = inProgress{key: k, due: workday.Wall(due), hasDue: fl&1 != 0, supplement: fl&2 != 0}
 		}
 	}
-	for i := 0; i < h.OfficialSum && r.err == nil; i++ {
+}
+
+// officialLate reads n per-official late counts into a.
+func (r *stateReader) officialLate(a *feedAgg, n int, m *stateRemap) {
+	for i := 0; i < n && r.err == nil; i++ {
 		k := r.uvarint()
 		v := r.varint()
-		ai, oi := k>>32, k&0xffffffff
-		if ai < uint64(len(agencies)) && agencies[ai] >= 0 && oi < uint64(len(officials)) && officials[oi] >= 0 {
-			a.offLate[uint64(agencies[ai])<<32|uint64(officials[oi])] += v
+		if mk, ok := m.officialKey(k); ok {
+			a.offLate[mk] += v
 		}
 	}
-	a.offSeen = newHashSet(h.OfficialSet)
-	for i := 0; i < h.OfficialSet && r.err == nil; i++ {
-		if v := r.u64(); v != 0 {
-			a.offSeen.put(v&idMask, uint8(v&flagMask))
-		}
-	}
+}
+
+// end checks that the sections were whole, the CRC and that nothing follows.
+func (r *stateReader) end() error {
 	if r.err != nil {
-		return nil, 0, fmt.Errorf("truncated: %w", r.err)
+		return fmt.Errorf("truncated: %w", r.err)
 	}
 	want := r.crc.Sum32()
 	var tail [4]byte
 	if _, err := io.ReadFull(r.r, tail[:]); err != nil {
-		return nil, 0, errors.New("truncated: no checksum")
+		return errors.New("truncated: no checksum")
 	}
 	if binary.LittleEndian.Uint32(tail[:]) != want {
-		return nil, 0, errors.New("checksum mismatch")
+		return errors.New("checksum mismatch")
 	}
-	if _, err := r.r.ReadByte(); err != io.EOF {
-		return nil, 0, errors.New("data after the checksum")
+	if _, err := r.r.ReadByte(); !errors.Is(err, io.EOF) {
+		return errors.New("data after the checksum")
 	}
-	return a, dropped, nil
+	return nil
 }
 
 func addKey(dst, src *keyStats) {

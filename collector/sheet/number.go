@@ -94,10 +94,30 @@ func normalise(s string, wholeNumber bool) (number, error) {
 	case strings.HasPrefix(t, "−"): // U+2212 MINUS SIGN
 		n.sign, t = "-", t[len("−"):]
 	}
+	groups, seps, ok := splitGroups(t)
+	if !ok {
+		return n, notNumber(s)
+	}
+	dec, ok := decimalSep(groups, seps, wholeNumber)
+	if !ok {
+		return n, notNumber(s)
+	}
+	intGroups := groups
+	if dec >= 0 {
+		intGroups = groups[:dec+1]
+		n.frac = groups[dec+1]
+	}
+	if !thousands(intGroups, seps) {
+		return n, notNumber(s)
+	}
+	n.int = strings.Join(intGroups, "")
+	return n, nil
+}
 
-	// Digit groups and the single separator between each pair of them.
-	var groups []string
-	var seps []rune
+// splitGroups cuts t into digit groups and the single separator ('.', ','
+// or ' ' for any space) between each pair of them; false when t holds
+// anything else, two separators in a row, or starts or ends with one.
+func splitGroups(t string) (groups []string, seps []rune, ok bool) {
 	start := 0
 	for i, r := range t {
 		switch {
@@ -105,7 +125,7 @@ func normalise(s string, wholeNumber bool) (number, error) {
 			continue
 		case r == '.' || r == ',' || isSpace(r):
 			if i == start {
-				return n, notNumber(s)
+				return nil, nil, false
 			}
 			if isSpace(r) {
 				r = ' '
@@ -114,16 +134,18 @@ func normalise(s string, wholeNumber bool) (number, error) {
 			seps = append(seps, r)
 			start = i + runeLen(t, i)
 		default:
-			return n, notNumber(s)
+			return nil, nil, false
 		}
 	}
 	if start >= len(t) {
-		return n, notNumber(s) // empty, or ends in a separator
+		return nil, nil, false // empty, or ends in a separator
 	}
-	groups = append(groups, t[start:])
+	return append(groups, t[start:]), seps, true
+}
 
-	// Decide the decimal separator, if any.
-	dec := -1 // index into seps
+// decimalSep decides which separator, if any, is the decimal point: an index
+// into seps, or -1. False when the separators cannot make a number.
+func decimalSep(groups []string, seps []rune, wholeNumber bool) (int, bool) {
 	var hasDot, hasComma int
 	for _, c := range seps {
 		switch c {
@@ -137,38 +159,36 @@ func normalise(s string, wholeNumber bool) (number, error) {
 	switch {
 	case hasDot > 0 && hasComma > 0:
 		if seps[last] == ' ' {
-			return n, notNumber(s)
+			return -1, false
 		}
-		dec = last
 		if (seps[last] == '.' && hasDot > 1) || (seps[last] == ',' && hasComma > 1) {
-			return n, notNumber(s)
+			return -1, false
 		}
+		return last, true
 	case hasDot+hasComma == 1 && seps[last] != ' ':
 		// One '.' or ',' at the end: a decimal point, except in a whole
 		// number where "354.938" means 354938.
-		if !(wholeNumber && len(groups[last+1]) == 3) {
-			dec = last
+		if !wholeNumber || len(groups[last+1]) != 3 {
+			return last, true
 		}
 	}
-	intGroups := groups
-	if dec >= 0 {
-		intGroups = groups[:dec+1]
-		n.frac = groups[dec+1]
-	}
-	// Thousands groups: 1–3 digits, then exactly 3 each, one kind of separator.
+	return -1, true
+}
+
+// thousands checks the integer part's groups: 1–3 digits, then exactly 3
+// each, one kind of separator (spaces aside), and no leading zero before a
+// separator.
+func thousands(intGroups []string, seps []rune) bool {
 	for i, g := range intGroups {
 		if (i == 0 && len(intGroups) > 1 && len(g) > 3) || (i > 0 && len(g) != 3) {
-			return n, notNumber(s)
+			return false
 		}
 		if i > 0 && i < len(intGroups)-1 && seps[i] != seps[i-1] && seps[i] != ' ' && seps[i-1] != ' ' {
-			return n, notNumber(s)
+			return false
 		}
 	}
-	if len(intGroups) > 1 && intGroups[0][0] == '0' {
-		return n, notNumber(s) // "0.500" is no way to write 500
-	}
-	n.int = strings.Join(intGroups, "")
-	return n, nil
+	// "0.500" is no way to write 500.
+	return len(intGroups) <= 1 || intGroups[0][0] != '0'
 }
 
 func runeLen(s string, i int) int {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/govpulse/govpulse/collector/onestop"
+	"github.com/govpulse/govpulse/collector/simulate/feedgen"
 )
 
 // FeedPath serves the dossier sync feed (collector/onestop feed.go) of the
@@ -17,7 +17,7 @@ const FeedDossiers = 40000
 
 // FeedPII are the applicant values every simulated feed record carries: a
 // test proves none of them ever leaves govpulse.
-var FeedPII = onestop.PII{
+var FeedPII = feedgen.PII{
 	Name:         "Nguyễn Thị Canary",
 	IDNumber:     "049199000047",
 	Phone:        "0905000047",
@@ -44,8 +44,8 @@ func (s *Sim) feedRoutes(mux *http.ServeMux) {
 			for _, f := range s.Fields() {
 				fields = append(fields, f.Code)
 			}
-			var g *onestop.FeedGenerator
-			g, err = onestop.NewFeedGenerator(FeedDossiers, int64(s.seed), onestop.GenOptions{
+			var g *feedgen.Generator
+			g, err = feedgen.New(FeedDossiers, s.seed, feedgen.Options{
 				Agencies: agencies, Fields: fields, To: s.now(), PII: FeedPII,
 			})
 			if err == nil {

@@ -1,4 +1,10 @@
-package onestop
+// Package feedgen generates a fake dossier feed in the one-stop sync format
+// that collector/onestop reads: deterministic, with realistic dossier lives
+// (registration, receipt, supplements, late returns) and planted applicant
+// data. It lives beside the simulator, its user, so that no production
+// package carries a fake; onestop's tests use it too, which is why it
+// imports neither onestop nor simulate.
+package feedgen
 
 import (
 	"bufio"
@@ -16,8 +22,8 @@ import (
 	"github.com/govpulse/govpulse/collector/workday"
 )
 
-// GenOptions configure the dossier feed generator.
-type GenOptions struct {
+// Options configure the dossier feed generator.
+type Options struct {
 	// Agencies and Fields are the codes dossiers use (defaults: a few Quảng
 	// Nam-like codes). Some agencies and fields get more dossiers than others.
 	Agencies []string
@@ -44,13 +50,13 @@ type PII struct {
 	Name, IDNumber, Phone, Email, Address, Summary, OfficialName string
 }
 
-// FeedGenerator produces a deterministic dossier feed in the sync format
-// (feed.go): the same n, seed and options always give the same bytes. Records
+// Generator produces a deterministic dossier feed in the sync format
+// (collector/onestop feed.go): the same n, seed and options always give the same bytes. Records
 // come in update order with unique update times, as a feed server sends them.
-type FeedGenerator struct {
+type Generator struct {
 	n    int
-	seed int64
-	o    GenOptions
+	seed uint64
+	o    Options
 	cal  *workday.Calendar
 	loc  *time.Location
 	// spacing is the mean time between two dossiers' first events.
@@ -60,9 +66,9 @@ type FeedGenerator struct {
 	cur *genStream // the handler's position, reused by sequential pages
 }
 
-// NewFeedGenerator returns a generator of at most n records (about n when
+// New returns a generator of at most n records (about n when
 // From..To is long enough for them; fewer otherwise).
-func NewFeedGenerator(n int, seed int64, o GenOptions) (*FeedGenerator, error) {
+func New(n int, seed uint64, o Options) (*Generator, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("negative record count %d", n)
 	}
@@ -87,12 +93,12 @@ func NewFeedGenerator(n int, seed int64, o GenOptions) (*FeedGenerator, error) {
 		o.From = time.Date(o.To.In(loc).Year(), 1, 1, 0, 0, 0, 0, loc).AddDate(0, 0, -60)
 	}
 	if !o.From.Before(o.To) {
-		return nil, fmt.Errorf("From %s is not before To %s", o.From, o.To)
+		return nil, fmt.Errorf("From %s is not before To %s", o.From, o.To) //nolint:staticcheck // ST1005: From and To name the options
 	}
 	if o.LateShare == 0 {
 		o.LateShare = 0.06
 	}
-	g := &FeedGenerator{n: n, seed: seed, o: o, cal: o.Calendar, loc: loc}
+	g := &Generator{n: n, seed: seed, o: o, cal: o.Calendar, loc: loc}
 	// About 2.6 records per dossier (receipt, final, sometimes registration,
 	// supplement and return steps); a little more is assumed so that the
 	// records reach To, and a feed stops short of n rather than of To.
@@ -100,9 +106,9 @@ func NewFeedGenerator(n int, seed int64, o GenOptions) (*FeedGenerator, error) {
 	return g, nil
 }
 
-// GenerateFeed writes one envelope with at most n generated records.
-func GenerateFeed(w io.Writer, n int, seed int64, o GenOptions) error {
-	g, err := NewFeedGenerator(n, seed, o)
+// Write writes one envelope with at most n generated records.
+func Write(w io.Writer, n int, seed uint64, o Options) error {
+	g, err := New(n, seed, o)
 	if err != nil {
 		return err
 	}
@@ -111,19 +117,21 @@ func GenerateFeed(w io.Writer, n int, seed int64, o GenOptions) error {
 }
 
 // WriteTo writes the whole feed as one envelope.
-func (g *FeedGenerator) WriteTo(w io.Writer) (int64, error) {
+func (g *Generator) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 64<<10)
 	st := g.stream()
-	bw.WriteString(`{"service":"DongBoHoSoMC","isUpdating":"False","data":[`)
+	// bufio.Writer errors are sticky and Flush returns the first, so the
+	// writes before it go unchecked.
+	_, _ = bw.WriteString(envelopeStart)
 	for i := 0; st.next(); i++ {
 		if i > 0 {
-			bw.WriteByte(',')
+			_ = bw.WriteByte(',')
 		}
-		bw.WriteString("\n")
-		bw.Write(st.rec)
+		_, _ = bw.WriteString("\n")
+		_, _ = bw.Write(st.rec)
 	}
-	bw.WriteString("\n]}\n")
+	_, _ = bw.WriteString("\n]}\n")
 	err := bw.Flush()
 	return cw.n, err
 }
@@ -139,17 +147,20 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// envelopeStart opens every generated envelope, up to its first record.
+const envelopeStart = `{"service":"DongBoHoSoMC","isUpdating":"False","data":[`
+
 // WritePage writes one envelope with at most limit records updated strictly
 // after since, and next_cursor set to the last one's update time (RFC 3339).
 // Update times are unique, so paging by them loses nothing. Sequential pages
 // continue where the previous one stopped; going back restarts the stream.
-func (g *FeedGenerator) WritePage(w io.Writer, since time.Time, limit int) (int, error) {
-	return g.writePage(w, since, limit, g.n)
+func (g *Generator) WritePage(w io.Writer, since time.Time, limit int) (int, error) {
+	return g.WritePageUpTo(w, since, limit, g.n)
 }
 
-// writePage is WritePage over the first upTo records only: the feed as it
-// was earlier, for tests of a growing feed.
-func (g *FeedGenerator) writePage(w io.Writer, since time.Time, limit, upTo int) (int, error) {
+// WritePageUpTo is WritePage over the first upTo records only: the feed as
+// it was earlier, for tests of a growing feed.
+func (g *Generator) WritePageUpTo(w io.Writer, since time.Time, limit, upTo int) (int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	sw := g.cal.Wall(since)
@@ -158,8 +169,9 @@ func (g *FeedGenerator) writePage(w io.Writer, since time.Time, limit, upTo int)
 	}
 	st := g.cur
 	// Records stream out as they are made; next_cursor follows the data.
+	// Unchecked writes: as in WriteTo, Flush reports the first error.
 	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.WriteString(`{"service":"DongBoHoSoMC","isUpdating":"False","data":[`)
+	_, _ = bw.WriteString(envelopeStart)
 	count := 0
 	var last workday.Wall
 	for count < limit && st.count < upTo && st.peek() {
@@ -168,27 +180,27 @@ func (g *FeedGenerator) writePage(w io.Writer, since time.Time, limit, upTo int)
 			continue
 		}
 		if count > 0 {
-			bw.WriteByte(',')
+			_ = bw.WriteByte(',')
 		}
-		bw.WriteByte('\n')
-		bw.Write(st.rec)
+		_ = bw.WriteByte('\n')
+		_, _ = bw.Write(st.rec)
 		last = st.update
 		st.take()
 		count++
 	}
-	bw.WriteString("\n]")
+	_, _ = bw.WriteString("\n]")
 	if count > 0 {
-		bw.WriteString(`,"next_cursor":"`)
-		bw.WriteString(g.cal.Time(last).Format(time.RFC3339))
-		bw.WriteByte('"')
+		_, _ = bw.WriteString(`,"next_cursor":"`)
+		_, _ = bw.WriteString(g.cal.Time(last).Format(time.RFC3339))
+		_ = bw.WriteByte('"')
 	}
-	bw.WriteString("}\n")
+	_, _ = bw.WriteString("}\n")
 	return count, bw.Flush()
 }
 
 // Handler serves the feed by cursor: GET ?updated_since=<RFC 3339>&limit=N
 // (default limit 1000, at most 10000).
-func (g *FeedGenerator) Handler() http.Handler {
+func (g *Generator) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		since := time.Time{}
@@ -210,7 +222,7 @@ func (g *FeedGenerator) Handler() http.Handler {
 			limit = n
 		}
 		w.Header().Set("Content-Type", "application/json")
-		g.WritePage(w, since, limit)
+		_, _ = g.WritePage(w, since, limit) // a failed write is a client gone: nobody to tell
 	})
 }
 
@@ -255,7 +267,7 @@ const (
 // genStream walks the feed in update order, holding only the dossiers in
 // flight.
 type genStream struct {
-	g       *FeedGenerator
+	g       *Generator
 	h       eventHeap
 	nextD   int
 	count   int
@@ -267,12 +279,12 @@ type genStream struct {
 	life       dossierLife
 }
 
-func (g *FeedGenerator) stream() *genStream {
+func (g *Generator) stream() *genStream {
 	return &genStream{g: g, rec: make([]byte, 0, 4096)}
 }
 
-func (g *FeedGenerator) firstEvent(d int) workday.Wall {
-	r := rand.New(rand.NewPCG(uint64(g.seed), uint64(d)*2+1))
+func (g *Generator) firstEvent(d int) workday.Wall {
+	r := rand.New(rand.NewPCG(g.seed, uint64(d)*2+1)) //nolint:gosec // G404: fake data must be reproducible, not secret
 	off := (float64(d) + r.Float64()) * g.spacing
 	return g.cal.Wall(g.o.From) + workday.Wall(off)
 }
@@ -284,36 +296,36 @@ func (s *genStream) peek() bool {
 	}
 	g := s.g
 	to := g.cal.Wall(g.o.To)
-	for s.count < g.n {
-		// Admit every dossier whose first event comes before the heap's next.
-		for {
-			t := g.firstEvent(s.nextD)
-			if t > to || (len(s.h) > 0 && t > s.h[0].t) {
-				break
-			}
-			life := g.life(s.nextD)
-			for _, e := range life.events {
-				if e.t <= to {
-					heap.Push(&s.h, e)
-				}
-			}
-			s.nextD++
-		}
-		if len(s.h) == 0 {
-			return false
-		}
-		e := heap.Pop(&s.h).(event)
-		s.life = g.life(e.d)
-		u := e.t
-		if u <= s.lastUpdate {
-			u = s.lastUpdate + 1 // update times are unique, as cursors need
-		}
-		s.update = u
-		s.rec = s.life.render(s.rec[:0], e.stage, u, g)
-		s.pending = true
-		return true
+	if s.count >= g.n {
+		return false
 	}
-	return false
+	// Admit every dossier whose first event comes before the heap's next.
+	for {
+		t := g.firstEvent(s.nextD)
+		if t > to || (len(s.h) > 0 && t > s.h[0].t) {
+			break
+		}
+		life := g.life(s.nextD)
+		for _, e := range life.events {
+			if e.t <= to {
+				heap.Push(&s.h, e)
+			}
+		}
+		s.nextD++
+	}
+	if len(s.h) == 0 {
+		return false
+	}
+	e := heap.Pop(&s.h).(event)
+	s.life = g.life(e.d)
+	u := e.t
+	if u <= s.lastUpdate {
+		u = s.lastUpdate + 1 // update times are unique, as cursors need
+	}
+	s.update = u
+	s.rec = s.life.render(s.rec[:0], e.stage, u, g)
+	s.pending = true
+	return true
 }
 
 func (s *genStream) take() {
@@ -350,8 +362,8 @@ type dossierLife struct {
 
 var legalDays = []float64{0.5, 1, 2, 3, 3, 5, 5, 7, 10, 10, 15, 20, 30}
 
-func (g *FeedGenerator) life(d int) dossierLife {
-	r := rand.New(rand.NewPCG(uint64(g.seed), uint64(d)*2+2))
+func (g *Generator) life(d int) dossierLife {
+	r := rand.New(rand.NewPCG(g.seed, uint64(d)*2+2)) //nolint:gosec // G404: fake data must be reproducible, not secret
 	l := dossierLife{d: d, rng: r.Uint64()}
 	// Skewed choice: a few big agencies and fields take most dossiers.
 	skew := func(n int) int { u := r.Float64(); return int(float64(n) * u * u) }
@@ -443,66 +455,22 @@ var (
 )
 
 // render appends the record of stage at update time u.
-func (l *dossierLife) render(b []byte, stage int, u workday.Wall, g *FeedGenerator) []byte {
-	r := rand.New(rand.NewPCG(l.rng, uint64(stage)))
-	p := rand.New(rand.NewPCG(l.rng, 99)) // the applicant stays the same across records
+func (l *dossierLife) render(b []byte, stage int, u workday.Wall, g *Generator) []byte {
+	r := rand.New(rand.NewPCG(l.rng, uint64(stage))) //nolint:gosec // G404: fake data must be reproducible, not secret
+	p := rand.New(rand.NewPCG(l.rng, 99))            //nolint:gosec // G404: as r; the applicant stays the same across records
 	o := &g.o
 	at := g.cal.Time(u)
 	agency, field := o.Agencies[l.agency], o.Fields[l.field]
 	bad := o.BadShare > 0 && r.Float64() < o.BadShare
-
-	status := 4
-	switch stage {
-	case stRegistered:
-		status = 1
-	case stReceived:
-		status = 2
-		if r.IntN(2) == 0 {
-			status = 4
-		}
-	case stSupplement:
-		status = 5
-	case stProcessed:
-		status = 9
-	case stFinal:
-		status = 10
-		if l.withdrawn {
-			status = 7
-		}
-	}
-	pii := o.PII
-	name := pii.Name
-	if name == "" {
-		name = genFamily[p.IntN(len(genFamily))] + " " + genGiven[p.IntN(len(genGiven))]
-	}
-	id := pii.IDNumber
-	if id == "" {
-		id = fmt.Sprintf("0492%08d", p.IntN(1e8))
-	}
-	phone := pii.Phone
-	if phone == "" {
-		phone = fmt.Sprintf("09%08d", p.IntN(1e8))
-	}
-	email := pii.Email
-	if email == "" {
-		email = fmt.Sprintf("nguoidan%d@example.vn", p.IntN(1e6))
-	}
-	addr := pii.Address
-	if addr == "" {
-		addr = fmt.Sprintf("%d %s, phường An Mỹ, Tam Kỳ, Quảng Nam", 1+p.IntN(300), genStreet[p.IntN(len(genStreet))])
-	}
-	proc := genProc[(l.agency+l.field)%len(genProc)]
-	summary := pii.Summary
-	if summary == "" {
-		summary = proc + " cho ông/bà " + name
-	}
+	status := l.status(stage, r)
+	app := newApplicant(p, o.PII, genProc[(l.agency+l.field)%len(genProc)])
 
 	b = append(b, `{"MaHoSo":`...)
 	b = appendJSONString(b, fmt.Sprintf("%s-%s-%04d", agency, l.received.Format("060102"), l.d))
 	b = append(b, `,"MaTTHC":"1.00`...)
 	b = strconv.AppendInt(b, int64(3000+(l.agency*7+l.field)%900), 10)
 	b = append(b, `.000.00.00.H47","TenTTHC":`...)
-	b = appendJSONString(b, proc)
+	b = appendJSONString(b, app.proc)
 	b = append(b, `,"MaLinhVuc":`...)
 	switch {
 	case bad && r.IntN(4) == 0:
@@ -521,23 +489,23 @@ func (l *dossierLife) render(b []byte, stage int, u workday.Wall, g *FeedGenerat
 	b = append(b, `,"MucDo":`...)
 	b = strconv.AppendInt(b, int64(2+l.channel%3), 10)
 	b = append(b, `,"ChuHoSo":`...)
-	b = appendJSONString(b, name)
+	b = appendJSONString(b, app.name)
 	b = append(b, `,"LoaiDoiTuong":"1","MaDoiTuong":"","SoGiayToChuHoSo":`...)
-	b = appendJSONString(b, id)
+	b = appendJSONString(b, app.id)
 	b = append(b, `,"SoDienThoai":`...)
-	b = appendJSONString(b, phone)
+	b = appendJSONString(b, app.phone)
 	b = append(b, `,"Email":`...)
-	b = appendJSONString(b, email)
+	b = appendJSONString(b, app.email)
 	b = append(b, `,"DinhDanhCHS":[{"LoaiDinhDanh":"1","SoDinhDanh":`...)
-	b = appendJSONString(b, id)
+	b = appendJSONString(b, app.id)
 	b = append(b, `,"HoVaTen":`...)
-	b = appendJSONString(b, name)
+	b = appendJSONString(b, app.name)
 	b = append(b, `}],"DiaChiThuongTru":`...)
-	b = appendJSONString(b, addr)
+	b = appendJSONString(b, app.addr)
 	b = append(b, `,"DiaChiLienHe":`...)
-	b = appendJSONString(b, addr)
+	b = appendJSONString(b, app.addr)
 	b = append(b, `,"TrichYeuHoSo":`...)
-	b = appendJSONString(b, summary)
+	b = appendJSONString(b, app.summary)
 	b = append(b, `,"NgayNopHoSo":`...)
 	b = appendStamp(b, l.submitted, g.loc)
 	b = append(b, `,"NgayTiepNhan":`...)
@@ -547,11 +515,12 @@ func (l *dossierLife) render(b []byte, stage int, u workday.Wall, g *FeedGenerat
 		b = appendStamp(b, l.received, g.loc)
 	}
 	b = append(b, `,"NgayHenTra":`...)
-	if status == 1 {
+	switch {
+	case status == 1:
 		b = append(b, `null`...)
-	} else if bad && r.IntN(3) == 0 {
+	case bad && r.IntN(3) == 0:
 		b = append(b, `"2026-13-45 25:61"`...)
-	} else {
+	default:
 		b = appendStamp(b, l.due, g.loc)
 	}
 	b = append(b, `,"NgayTra":`...)
@@ -609,16 +578,75 @@ func (l *dossierLife) render(b []byte, stage int, u workday.Wall, g *FeedGenerat
 	b = append(b, `],"DanhSachLePhi":[{"TenPhiLePhi":"Lệ phí giải quyết","MaPhiLePhi":"LP01","HinhThucThu":`...)
 	b = strconv.AppendInt(b, int64(1+b2i(l.paid)), 10)
 	b = append(b, `,"Gia":50000}],"QuaTrinhXuLy":[`...)
-	b = l.renderSteps(b, at, g, pii.OfficialName)
+	b = l.renderSteps(b, at, g, o.PII.OfficialName)
 	b = append(b, `],"NgayCapNhat":`...)
 	b = appendStamp(b, at, g.loc)
 	b = append(b, '}')
 	return b
 }
 
+// status is the TrangThaiHoSo of a stage's record; r must be the stage's
+// generator, so the draws stay where they were.
+func (l *dossierLife) status(stage int, r *rand.Rand) int {
+	status := 4
+	switch stage {
+	case stRegistered:
+		status = 1
+	case stReceived:
+		status = 2
+		if r.IntN(2) == 0 {
+			status = 4
+		}
+	case stSupplement:
+		status = 5
+	case stProcessed:
+		status = 9
+	case stFinal:
+		status = 10
+		if l.withdrawn {
+			status = 7
+		}
+	}
+	return status
+}
+
+// applicant is the person a dossier's records name: the planted PII where
+// set, else fake values drawn from p.
+type applicant struct {
+	name, id, phone, email, addr, proc, summary string
+}
+
+func newApplicant(p *rand.Rand, pii PII, proc string) applicant {
+	name := pii.Name
+	if name == "" {
+		name = genFamily[p.IntN(len(genFamily))] + " " + genGiven[p.IntN(len(genGiven))]
+	}
+	id := pii.IDNumber
+	if id == "" {
+		id = fmt.Sprintf("0492%08d", p.IntN(1e8))
+	}
+	phone := pii.Phone
+	if phone == "" {
+		phone = fmt.Sprintf("09%08d", p.IntN(1e8))
+	}
+	email := pii.Email
+	if email == "" {
+		email = fmt.Sprintf("nguoidan%d@example.vn", p.IntN(1e6))
+	}
+	addr := pii.Address
+	if addr == "" {
+		addr = fmt.Sprintf("%d %s, phường An Mỹ, Tam Kỳ, Quảng Nam", 1+p.IntN(300), genStreet[p.IntN(len(genStreet))])
+	}
+	summary := pii.Summary
+	if summary == "" {
+		summary = proc + " cho ông/bà " + name
+	}
+	return applicant{name, id, phone, email, addr, proc, summary}
+}
+
 // renderSteps writes the process log up to at: desk, specialist, leader,
 // each with a share of the time to the appointment as its deadline.
-func (l *dossierLife) renderSteps(b []byte, at time.Time, g *FeedGenerator, officialName string) []byte {
+func (l *dossierLife) renderSteps(b []byte, at time.Time, g *Generator, officialName string) []byte {
 	if at.Before(l.received) {
 		return b
 	}
