@@ -59,6 +59,9 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer stop()
+	for _, w := range cfg.Warnings {
+		logger.Warn("config: " + w)
+	}
 
 	if push.URL != "" {
 		if err := push.Validate(); err != nil {
@@ -164,6 +167,9 @@ func (d *daemon) reload(file string, logger *slog.Logger) error {
 	defer d.mu.Unlock()
 	cfg, err := config.Load(file)
 	if err == nil {
+		for _, w := range cfg.Warnings {
+			logger.Warn("config: " + w)
+		}
 		var next *collector.Scheduler
 		if next, err = collector.NewScheduler(cfg, d.store, logger, d.clock); err == nil {
 			d.sched.Stop(shutdownGrace)

@@ -4,13 +4,12 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +44,10 @@ type Config struct {
 	FieldsFile   string          `yaml:"fields_file"`
 	Fields       []source.Field  `yaml:"fields"`
 	Sources      []Source        `yaml:"sources"`
+
+	// Warnings are what Load found worth telling but not wrong, as
+	// "file:line: path: message" (a secret not readable here).
+	Warnings []string `yaml:"-"`
 }
 
 // Province identifies the deployment.
@@ -154,11 +157,20 @@ func (c *Config) SetDefaults() {
 	}
 }
 
-// Problem is one invalid setting.
+// Problem is one invalid setting (or, with Warning, one to hear of).
 type Problem struct {
-	Line int
-	Path string
-	Msg  string
+	Line    int
+	Path    string
+	Msg     string
+	Warning bool
+}
+
+func (p Problem) format(file string) string {
+	s := fmt.Sprintf("%s:%d: ", file, p.Line)
+	if p.Path != "" {
+		s += p.Path + ": "
+	}
+	return s + p.Msg
 }
 
 // Error lists every problem of one file.
@@ -168,24 +180,17 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
+	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		fmt.Fprintf(&b, "%s:%d: ", e.File, p.Line)
-		if p.Path != "" {
-			b.WriteString(p.Path + ": ")
-		}
-		b.WriteString(p.Msg)
+		lines[i] = p.format(e.File)
 	}
-	return b.String()
+	return strings.Join(lines, "\n")
 }
 
 // Load reads, defaults and validates a config file. The error, if any, is an
 // *Error naming file, line and field of every problem.
 func Load(file string) (*Config, error) {
-	b, err := os.ReadFile(file)
+	b, err := os.ReadFile(file) //nolint:gosec // the operator names the config file
 	if err != nil {
 		return nil, fmt.Errorf("cannot read config: %w", err)
 	}
@@ -195,26 +200,59 @@ func Load(file string) (*Config, error) {
 var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // Parse is Load on bytes; file names the source in errors and anchors
-// relative paths.
-func Parse(file string, b []byte) (*Config, error) {
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	// An empty file is valid: all defaults.
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+// relative paths. Every problem of the file is reported at once: keys and
+// values of the wrong kind (schemaProblems) and invalid settings (validate).
+// It never panics: a panic in parsing is reported as an error.
+func Parse(file string, b []byte) (cfg *Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cfg, err = nil, &Error{File: file, Problems: []Problem{{Line: 1, Msg: fmt.Sprintf("BUG: reading the config panicked: %v", r)}}}
+		}
+	}()
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
 		return nil, yamlError(file, err)
 	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(b, &root) // decoded above: it parses
+	schema := schemaProblems(&root)
+	probs := slices.Clone(schema)
+	var c Config
+	if len(root.Content) > 0 {
+		// Values of the wrong kind are reported above in the user's words;
+		// what decoded is still validated, so one run reports everything.
+		_ = root.Decode(&c)
+	}
 	c.SetDefaults()
-	probs := c.validate(filepath.Dir(file))
-	if len(probs) == 0 {
-		return &c, nil
+	sem := c.validate(filepath.Dir(file))
+	for i := range sem {
+		sem[i].Line = max(1, lineOf(&root, sem[i].Path))
+		if !coveredBy(sem[i].Path, schema) {
+			probs = append(probs, sem[i])
+		}
 	}
-	for i := range probs {
-		probs[i].Line = lineOf(&root, probs[i].Path)
+	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+	var errs []Problem
+	for _, p := range probs {
+		if p.Warning {
+			c.Warnings = append(c.Warnings, p.format(file))
+		} else {
+			errs = append(errs, p)
+		}
 	}
-	return nil, &Error{File: file, Problems: probs}
+	if len(errs) > 0 {
+		return nil, &Error{File: file, Problems: errs}
+	}
+	return &c, nil
+}
+
+// coveredBy reports whether a schema problem is at path or above it: a value
+// that did not decode makes any judgement of its decoded zero noise.
+func coveredBy(path string, schema []Problem) bool {
+	for _, s := range schema {
+		if path == s.Path || strings.HasPrefix(path, s.Path+".") || strings.HasPrefix(path, s.Path+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // yamlError turns yaml.v3's "line N: msg" lines into file:line: msg.
@@ -323,8 +361,14 @@ func sortedUnique(s []string) []string {
 // carry paths but no lines.
 func (c *Config) Check() error {
 	c.SetDefaults()
-	if probs := c.validate("."); len(probs) > 0 {
-		return &Error{File: "(built-in)", Problems: probs}
+	var errs []Problem
+	for _, p := range c.validate(".") {
+		if !p.Warning {
+			errs = append(errs, p)
+		}
+	}
+	if len(errs) > 0 {
+		return &Error{File: "(built-in)", Problems: errs}
 	}
 	return nil
 }

@@ -59,12 +59,12 @@ func TestGoodConfig(t *testing.T) {
 	}
 }
 
-func TestEmptyConfigIsDefaults(t *testing.T) {
-	cfg, err := Parse("empty.yml", nil)
+func TestDefaults(t *testing.T) {
+	cfg, err := Parse("min.yml", []byte("agencies: [{code: 000.00.00.H47, name: UBND tỉnh, level: tinh}]\nsources: [{name: rating, type: rating}]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Province.Timezone != DefaultTimezone || cfg.StateDir != DefaultStateDir {
+	if cfg.Province.Timezone != DefaultTimezone || cfg.StateDir != DefaultStateDir || cfg.Sources[0].Schedule != DefaultSchedule || cfg.Sources[0].Timeout != DefaultSourceTimeout {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 }

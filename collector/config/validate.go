@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"github.com/govpulse/govpulse/collector/onestop"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,42 +11,78 @@ import (
 	"time"
 
 	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/source"
 )
+
+// problems collects Problems at YAML paths; the caller resolves lines.
+type problems []Problem
+
+func (p *problems) add(path, format string, args ...any) {
+	*p = append(*p, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// block adds a source block's problems under prefix.
+func (p *problems) block(prefix string, errs source.Problems) {
+	for _, e := range errs {
+		*p = append(*p, Problem{Path: prefix + e.Path, Msg: e.Msg, Warning: e.Warning})
+	}
+}
 
 // validate checks everything and loads the unit files; paths in problems are
 // YAML paths, resolved to lines by the caller.
 func (c *Config) validate(dir string) []Problem {
-	var probs []Problem
-	add := func(path, format string, args ...any) {
-		probs = append(probs, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
-	}
+	var probs problems
 	if _, err := time.LoadLocation(c.Province.Timezone); err != nil {
-		add("province.timezone", "unknown time zone %q", c.Province.Timezone)
+		probs.add("province.timezone", "unknown time zone %q", c.Province.Timezone)
 	}
+	c.validateThresholds(&probs)
+	if c.MaxSeriesPerMetric < 0 {
+		probs.add("max_series_per_metric", "must not be negative")
+	}
+	probs = append(probs, c.loadUnits(dir)...)
+	if len(c.Sources) == 0 {
+		probs.add("sources", "no sources: a config collects from at least one (see deploy/govpulse.example.yml)")
+	}
+	seenName := map[string]int{}
+	seenType := map[string]int{}
+	for i := range c.Sources {
+		c.validateSource(i, dir, seenName, seenType, &probs)
+	}
+	return probs
+}
+
+func (c *Config) validateThresholds(probs *problems) {
 	t := c.Thresholds
 	if !(t.LateRateWarning > 0 && t.LateRateWarning < 1) {
-		add("thresholds.late_rate_warning", "must be a ratio between 0 and 1 (0.05 means 5%%), got %v", t.LateRateWarning)
+		probs.add("thresholds.late_rate_warning", "must be a ratio between 0 and 1 (0.05 means 5%%), got %v", t.LateRateWarning)
 	}
 	if !(t.LateRateCritical > t.LateRateWarning && t.LateRateCritical <= 1) {
-		add("thresholds.late_rate_critical", "must be above late_rate_warning (%v) and at most 1, got %v", t.LateRateWarning, t.LateRateCritical)
+		probs.add("thresholds.late_rate_critical", "must be above late_rate_warning (%v) and at most 1, got %v", t.LateRateWarning, t.LateRateCritical)
 	}
 	if t.LateMinVolume < 1 {
-		add("thresholds.late_min_volume", "must be at least 1, got %d", t.LateMinVolume)
+		probs.add("thresholds.late_min_volume", "must be at least 1, got %d", t.LateMinVolume)
 	}
-	if !catalog.LabelValues[catalog.LabelDefinition].Allows(t.LateRateDefinition) {
-		add("thresholds.late_rate_definition", "unknown definition %q; known: %s", t.LateRateDefinition, strings.Join(catalog.LateRateDefinitionNames(), ", "))
+	switch {
+	case !catalog.LabelValues[catalog.LabelDefinition].Allows(t.LateRateDefinition):
+		probs.add("thresholds.late_rate_definition", "unknown definition %q; known: %s", t.LateRateDefinition, strings.Join(catalog.LateRateDefinitionNames(), ", "))
+	case t.LateRateDefinition == catalog.LateDueBased:
+		// The period report does not count the dossiers that fell due: no
+		// rule, board or rating could compute it.
+		probs.add("thresholds.late_rate_definition", "%s cannot be computed from the one-stop period report (it does not count the dossiers that fell due); use %s, %s or %s",
+			catalog.LateDueBased, catalog.LateResolvedOnly, catalog.LateBacklog, catalog.LateQD766)
 	}
 	if t.DueSoonSurgeFactor <= 1 {
-		add("thresholds.due_soon_surge_factor", "must be above 1 (2 means twice the past week's average), got %v", t.DueSoonSurgeFactor)
+		probs.add("thresholds.due_soon_surge_factor", "must be above 1 (2 means twice the past week's average), got %v", t.DueSoonSurgeFactor)
 	}
 	if t.DueSoonMinCount < 1 {
-		add("thresholds.due_soon_min_count", "must be at least 1, got %d", t.DueSoonMinCount)
+		probs.add("thresholds.due_soon_min_count", "must be at least 1, got %d", t.DueSoonMinCount)
 	}
-	if c.MaxSeriesPerMetric < 0 {
-		add("max_series_per_metric", "must not be negative")
-	}
+}
 
+// loadUnits appends the unit files' rows to the inline lists and checks them.
+func (c *Config) loadUnits(dir string) []Problem {
+	var probs problems
 	var agencyRefs, fieldRefs []unitRef
 	for i := range c.Agencies {
 		agencyRefs = append(agencyRefs, unitRef{path: fmt.Sprintf("agencies[%d]", i)})
@@ -58,7 +93,7 @@ func (c *Config) validate(dir string) []Problem {
 	if c.AgenciesFile != "" {
 		rows, lines, err := readCSV(resolve(dir, c.AgenciesFile), []string{"code", "name", "level", "parent"})
 		if err != nil {
-			add("agencies_file", "%v", err)
+			probs.add("agencies_file", "%v", err)
 		}
 		for i, r := range rows {
 			c.Agencies = append(c.Agencies, source.Agency{Code: r[0], Name: r[1], Level: r[2], Parent: r[3]})
@@ -68,99 +103,118 @@ func (c *Config) validate(dir string) []Problem {
 	if c.FieldsFile != "" {
 		rows, lines, err := readCSV(resolve(dir, c.FieldsFile), []string{"code", "name"})
 		if err != nil {
-			add("fields_file", "%v", err)
+			probs.add("fields_file", "%v", err)
 		}
 		for i, r := range rows {
 			c.Fields = append(c.Fields, source.Field{Code: r[0], Name: r[1]})
 			fieldRefs = append(fieldRefs, unitRef{"fields_file", fmt.Sprintf("%s:%d: ", c.FieldsFile, lines[i])})
 		}
 	}
-	probs = append(probs, c.validateUnits(agencyRefs, fieldRefs)...)
-
-	seenName := map[string]int{}
-	seenType := map[string]int{}
-	for i := range c.Sources {
-		s := &c.Sources[i]
-		p := fmt.Sprintf("sources[%d]", i)
-		if !catalog.SourceNamePattern.MatchString(s.Name) {
-			add(p+".name", "must match %s, got %q", catalog.SourceNamePattern, s.Name)
-		} else if s.Name == "units" {
-			add(p+".name", "%q is reserved for the unit lists", s.Name)
-		} else if j, dup := seenName[s.Name]; dup {
-			add(p+".name", "%q is already the name of sources[%d]", s.Name, j)
-		}
-		seenName[s.Name] = i
-		if !known(s.Type) {
-			add(p+".type", "unknown source type %q; known: %s", s.Type, strings.Join(SourceTypes, ", "))
-		} else if j, dup := seenType[s.Type]; dup && s.exportsShared() {
-			// Two sources exporting one type's metrics would export the same series.
-			add(p+".type", "only one source of type %s may export its metrics; sources[%d] does already%s", s.Type, j, s.sharedHint())
-		} else if s.exportsShared() {
-			seenType[s.Type] = i
-		}
-		sched, err := CronParser.Parse(s.Schedule)
-		if err != nil {
-			add(p+".schedule", "cannot parse %q: %v", s.Schedule, err)
-		} else if iv := Interval(sched); s.Timeout >= iv {
-			add(p+".timeout", "%s must be shorter than the schedule's interval %s, or runs would pile up", s.Timeout, iv)
-		}
-		if s.Timeout < 0 {
-			add(p+".timeout", "must be positive")
-		}
-		if s.usesHTTP() {
-			for _, e := range s.HTTP.Validate() {
-				add(p+".http."+e.Path, "%s", e.Msg)
-			}
-		} else if s.HTTP.URL != "" {
-			add(p+".http", "a %s source reads no upstream: remove the http block", s.Type)
-		}
-		blocks := []struct {
-			name, typ string
-			set       bool
-			errs      func() []fieldError
-		}{
-			{"onestop", catalog.SourceOnestop, s.Onestop != nil, func() []fieldError { return conv(s.Onestop.Validate()) }},
-			{"portal", catalog.SourcePortal, s.Portal != nil, func() []fieldError { return conv(s.Portal.Validate()) }},
-			{"rating", catalog.SourceRating, s.Rating != nil, func() []fieldError {
-				if s.Rating.ScoresFile != "" {
-					s.Rating.ScoresFile = resolve(dir, s.Rating.ScoresFile)
-				}
-				return conv(s.Rating.Validate())
-			}},
-			{"vneid", catalog.SourceVNeID, s.VNeID != nil, func() []fieldError { s.VNeID.ResolvePaths(dir); return conv(s.VNeID.Validate()) }},
-			{"indices", catalog.SourceIndices, s.Indices != nil, func() []fieldError { s.Indices.ResolvePaths(dir); return conv(s.Indices.Validate()) }},
-		}
-		for _, b := range blocks {
-			if !b.set {
-				continue
-			}
-			if s.Type != b.typ {
-				add(p+"."+b.name, "only valid for type %s", b.typ)
-				continue
-			}
-			for _, e := range b.errs() {
-				add(p+"."+b.name+"."+e.Path, "%s", e.Msg)
-			}
-		}
-		if s.Onestop != nil && s.Onestop.Feed != nil {
-			for i, h := range s.Onestop.Feed.Holidays {
-				s.Onestop.Feed.Holidays[i] = resolve(dir, h)
-			}
-		}
-	}
-	return probs
+	return append(probs, c.validateUnits(agencyRefs, fieldRefs)...)
 }
 
-// fieldError is what every source block's Validate returns (each package
-// declares its own identical type, so that none imports another).
-type fieldError struct{ Path, Msg string }
-
-func conv[E ~struct{ Path, Msg string }](errs []E) []fieldError {
-	out := make([]fieldError, len(errs))
-	for i, e := range errs {
-		out[i] = fieldError(e)
+func (c *Config) validateSource(i int, dir string, seenName, seenType map[string]int, probs *problems) {
+	s := &c.Sources[i]
+	p := fmt.Sprintf("sources[%d]", i)
+	switch j, dup := seenName[s.Name]; {
+	case !catalog.SourceNamePattern.MatchString(s.Name):
+		probs.add(p+".name", "must match %s, got %q", catalog.SourceNamePattern, s.Name)
+	case s.Name == "units":
+		probs.add(p+".name", "%q is reserved for the unit lists", s.Name)
+	case dup:
+		probs.add(p+".name", "%q is already the name of sources[%d]", s.Name, j)
 	}
-	return out
+	seenName[s.Name] = i
+	switch j, dup := seenType[s.Type]; {
+	case !known(s.Type):
+		probs.add(p+".type", "unknown source type %q; known: %s", s.Type, strings.Join(SourceTypes, ", "))
+	case dup && s.exportsShared():
+		// Two sources exporting one type's metrics would export the same series.
+		probs.add(p+".type", "only one source of type %s may export its metrics; sources[%d] does already%s", s.Type, j, s.sharedHint())
+	case s.exportsShared():
+		seenType[s.Type] = i
+	}
+	if key, msg := checkSchedule(s.Schedule, s.Timeout); msg != "" {
+		probs.add(p+"."+key, "%s", msg)
+	}
+	if s.Timeout < 0 {
+		probs.add(p+".timeout", "must be positive")
+	}
+	if s.usesHTTP() {
+		probs.block(p+".http.", s.HTTP.Validate())
+	} else if s.HTTP.URL != "" {
+		probs.add(p+".http", "a %s source reads no upstream: remove the http block", s.Type)
+	}
+	for _, b := range s.blocks(dir) {
+		if !b.set {
+			continue
+		}
+		if s.Type != b.typ {
+			probs.add(p+"."+b.name, "only valid for type %s", b.typ)
+			continue
+		}
+		probs.block(p+"."+b.name+".", b.errs())
+	}
+	if s.Onestop != nil && s.Onestop.Feed != nil {
+		for i, h := range s.Onestop.Feed.Holidays {
+			s.Onestop.Feed.Holidays[i] = resolve(dir, h)
+		}
+	}
+}
+
+// typeBlock is one type-specific block of a source and its validation.
+type typeBlock struct {
+	name, typ string
+	set       bool
+	errs      func() source.Problems
+}
+
+func (s *Source) blocks(dir string) []typeBlock {
+	return []typeBlock{
+		{"onestop", catalog.SourceOnestop, s.Onestop != nil, func() source.Problems { return s.Onestop.Validate() }},
+		{"portal", catalog.SourcePortal, s.Portal != nil, func() source.Problems { return s.Portal.Validate() }},
+		{"rating", catalog.SourceRating, s.Rating != nil, func() source.Problems {
+			if s.Rating.ScoresFile != "" {
+				s.Rating.ScoresFile = resolve(dir, s.Rating.ScoresFile)
+			}
+			return s.Rating.Validate()
+		}},
+		{"vneid", catalog.SourceVNeID, s.VNeID != nil, func() source.Problems { s.VNeID.ResolvePaths(dir); return s.VNeID.Validate() }},
+		{"indices", catalog.SourceIndices, s.Indices != nil, func() source.Problems { s.Indices.ResolvePaths(dir); return s.Indices.Validate() }},
+	}
+}
+
+// checkSchedule returns why spec is not a usable schedule for runs of
+// timeout, and the key at fault (schedule or timeout), or "". It never
+// panics: robfig/cron v3.0.1 panics on a spec that is only a time zone.
+func checkSchedule(spec string, timeout time.Duration) (key, msg string) {
+	key = "schedule"
+	rest := spec
+	for _, tz := range []string{"CRON_TZ=", "TZ="} {
+		if strings.HasPrefix(rest, tz) {
+			zone, after, _ := strings.Cut(strings.TrimPrefix(rest, tz), " ")
+			if _, err := time.LoadLocation(zone); err != nil {
+				return key, fmt.Sprintf("unknown time zone %q in %q", zone, spec)
+			}
+			rest = strings.TrimSpace(after)
+		}
+	}
+	if rest == "" {
+		return key, fmt.Sprintf("%q is only a time zone: add the schedule, e.g. %q", spec, DefaultSchedule)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			key, msg = "schedule", fmt.Sprintf("cannot parse %q: %v", spec, r)
+		}
+	}()
+	sched, err := CronParser.Parse(spec)
+	if err != nil {
+		return key, fmt.Sprintf("cannot parse %q: %v", spec, err)
+	}
+	if iv := Interval(sched); timeout >= iv {
+		return "timeout", fmt.Sprintf("%s must be shorter than the schedule's interval %s, or runs would pile up", timeout, iv)
+	}
+	return "", ""
 }
 
 // exportsShared reports whether the source exports its type's main metrics;

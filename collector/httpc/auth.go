@@ -73,9 +73,8 @@ type oauth2Source struct {
 
 func newOAuth2Source(c *Client, o *OAuth2) (*oauth2Source, error) {
 	s := secretSource{value: o.ClientSecret, file: o.ClientSecretFile, env: o.ClientSecretEnv}
-	if _, err := s.read(); err != nil {
-		return nil, fmt.Errorf("invalid http config: oauth2 client secret: %w", err)
-	}
+	// The secret is read at every token fetch: an unreadable one fails
+	// runs (and says why), not the daemon's start.
 	u, _ := url.Parse(o.TokenURL) // checked by Validate
 	return &oauth2Source{
 		c:        c,

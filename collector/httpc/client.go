@@ -51,12 +51,8 @@ func New(c Config, logger *slog.Logger) (*Client, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	c.SetDefaults()
-	if errs := c.Validate(); len(errs) > 0 {
-		all := make([]error, len(errs))
-		for i, e := range errs {
-			all[i] = e
-		}
-		return nil, fmt.Errorf("invalid http config: %w", errors.Join(all...))
+	if err := c.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("invalid http config: %w", err)
 	}
 	// Copy what the caller could still change under us.
 	if c.OAuth2 != nil {
@@ -118,9 +114,7 @@ func New(c Config, logger *slog.Logger) (*Client, error) {
 		}
 		cl.auth = o
 	case bearer.count() > 0:
-		if _, err := bearer.read(); err != nil {
-			return nil, fmt.Errorf("invalid http config: bearer token: %w", err)
-		}
+		// Read at every request: an unreadable token fails runs, not start.
 		cl.auth = bearerSource{bearer}
 	}
 	return cl, nil

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/govpulse/govpulse/collector/source"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -127,24 +128,14 @@ func (c *Config) SetDefaults() {
 	}
 }
 
-// FieldError is one problem in the http block; Path is relative to the block
-// ("url", "oauth2.token_url", "headers.X-Api-Key").
-type FieldError struct {
-	Path, Msg string
-}
-
-// Error formats the problem as "path: msg".
-func (e FieldError) Error() string { return e.Path + ": " + e.Msg }
-
 // Validate returns every problem in c, in field order. It checks c as
 // SetDefaults would leave it, so it may be called before or after SetDefaults.
 // It reads the files and environment variables named, so that `govpulse
-// check` catches a missing secret before the daemon starts.
-func (c *Config) Validate() []FieldError {
-	var errs []FieldError
-	add := func(path, format string, args ...any) {
-		errs = append(errs, FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
-	}
+// check` warns of a secret it cannot read (a warning, not an error: the
+// daemon's environment may have what check's shell lacks).
+func (c *Config) Validate() source.Problems {
+	var errs source.Problems
+	add := errs.Add
 	d := *c
 	d.SetDefaults()
 
@@ -188,7 +179,7 @@ func (c *Config) Validate() []FieldError {
 	case 0:
 	case 1:
 		if path, msg := bearer.check("bearer_token"); msg != "" {
-			add(path, "%s", msg)
+			errs.Warn(path, "%s", msg+secretLater)
 		}
 	default:
 		add("bearer_token", "only one of bearer_token, bearer_token_file and bearer_token_env may be set")
@@ -212,7 +203,7 @@ func (c *Config) Validate() []FieldError {
 			add("oauth2.client_secret", "one of client_secret, client_secret_file and client_secret_env is required")
 		case 1:
 			if path, msg := secret.check("oauth2.client_secret"); msg != "" {
-				add(path, "%s", msg)
+				errs.Warn(path, "%s", msg+secretLater)
 			}
 		default:
 			add("oauth2.client_secret", "only one of client_secret, client_secret_file and client_secret_env may be set")
@@ -241,6 +232,11 @@ func (c *Config) Validate() []FieldError {
 	}
 	return errs
 }
+
+// secretLater ends the warning for a secret not readable now: it is read
+// at every request, so it may be provided later (an EnvironmentFile that
+// only the service has), and the source is down until it is.
+const secretLater = "; the source's runs fail until it is readable"
 
 // checkURL returns why s is not a usable base or token URL, or "".
 func checkURL(s string) string {

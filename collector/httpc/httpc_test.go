@@ -884,52 +884,52 @@ func TestValidate(t *testing.T) {
 	}
 	cases := map[string]struct {
 		cfg  Config
-		want []FieldError
+		want source.Problems
 	}{
 		"minimal":      {Config{URL: ok}, nil},
 		"full oauth2":  {Config{URL: ok, OAuth2: oauth()}, nil},
 		"bearer file":  {Config{URL: ok, BearerTokenFile: tokenFile}, nil},
-		"no url":       {Config{}, []FieldError{{"url", "is required"}}},
-		"relative url": {Config{URL: "/api"}, []FieldError{{"url", "must be an absolute http or https URL"}}},
-		"ftp url":      {Config{URL: "ftp://x/y"}, []FieldError{{"url", "must be an absolute http or https URL"}}},
-		"no host":      {Config{URL: "https:///api"}, []FieldError{{"url", "must be an absolute http or https URL"}}},
-		"credentials":  {Config{URL: "https://u:p@x/"}, []FieldError{{"url", "must not contain credentials; use bearer_token or oauth2"}}},
+		"no url":       {Config{}, source.Problems{{Path: "url", Msg: "is required"}}},
+		"relative url": {Config{URL: "/api"}, source.Problems{{Path: "url", Msg: "must be an absolute http or https URL"}}},
+		"ftp url":      {Config{URL: "ftp://x/y"}, source.Problems{{Path: "url", Msg: "must be an absolute http or https URL"}}},
+		"no host":      {Config{URL: "https:///api"}, source.Problems{{Path: "url", Msg: "must be an absolute http or https URL"}}},
+		"credentials":  {Config{URL: "https://u:p@x/"}, source.Problems{{Path: "url", Msg: "must not contain credentials; use bearer_token or oauth2"}}},
 		"negative values": {
 			Config{URL: ok, Timeout: -1, Retries: Int(-1), RetryWait: -1, RetryMaxWait: -1, RateLimit: -1, Burst: -1, MaxBodyBytes: -1},
-			[]FieldError{
-				{"timeout", "must not be negative"}, {"retry_wait", "must not be negative"}, {"retry_max_wait", "must not be negative"},
-				{"retries", "must not be negative"}, {"rate_limit", "must be a positive number of requests per second"},
-				{"burst", "must not be negative"}, {"max_body_bytes", "must not be negative"},
+			source.Problems{
+				{Path: "timeout", Msg: "must not be negative"}, {Path: "retry_wait", Msg: "must not be negative"}, {Path: "retry_max_wait", Msg: "must not be negative"},
+				{Path: "retries", Msg: "must not be negative"}, {Path: "rate_limit", Msg: "must be a positive number of requests per second"},
+				{Path: "burst", Msg: "must not be negative"}, {Path: "max_body_bytes", Msg: "must not be negative"},
 			},
 		},
-		"max wait below wait": {Config{URL: ok, RetryWait: 20 * time.Second}, []FieldError{{"retry_max_wait", "must not be less than retry_wait (20s)"}}},
-		"missing ca_file":     {Config{URL: ok, CAFile: missing}, []FieldError{{"ca_file", fmt.Sprintf("cannot read %q: no such file or directory", missing)}}},
-		"ca_file not PEM":     {Config{URL: ok, CAFile: tokenFile}, []FieldError{{"ca_file", fmt.Sprintf("no PEM certificate in %q", tokenFile)}}},
+		"max wait below wait": {Config{URL: ok, RetryWait: 20 * time.Second}, source.Problems{{Path: "retry_max_wait", Msg: "must not be less than retry_wait (20s)"}}},
+		"missing ca_file":     {Config{URL: ok, CAFile: missing}, source.Problems{{Path: "ca_file", Msg: fmt.Sprintf("cannot read %q: no such file or directory", missing)}}},
+		"ca_file not PEM":     {Config{URL: ok, CAFile: tokenFile}, source.Problems{{Path: "ca_file", Msg: fmt.Sprintf("no PEM certificate in %q", tokenFile)}}},
 		"two bearer forms": {Config{URL: ok, BearerToken: "a", BearerTokenEnv: "GOVPULSE_TEST_SECRET"},
-			[]FieldError{{"bearer_token", "only one of bearer_token, bearer_token_file and bearer_token_env may be set"}}},
+			source.Problems{{Path: "bearer_token", Msg: "only one of bearer_token, bearer_token_file and bearer_token_env may be set"}}},
 		"missing token file": {Config{URL: ok, BearerTokenFile: missing},
-			[]FieldError{{"bearer_token_file", fmt.Sprintf("cannot read %q: no such file or directory", missing)}}},
-		"empty token file": {Config{URL: ok, BearerTokenFile: emptyFile}, []FieldError{{"bearer_token_file", fmt.Sprintf("%q is empty", emptyFile)}}},
+			source.Problems{{Path: "bearer_token_file", Msg: fmt.Sprintf("cannot read %q: no such file or directory", missing) + secretLater, Warning: true}}},
+		"empty token file": {Config{URL: ok, BearerTokenFile: emptyFile}, source.Problems{{Path: "bearer_token_file", Msg: fmt.Sprintf("%q is empty", emptyFile) + secretLater, Warning: true}}},
 		"unset token env": {Config{URL: ok, BearerTokenEnv: "GOVPULSE_TEST_UNSET"},
-			[]FieldError{{"bearer_token_env", `environment variable "GOVPULSE_TEST_UNSET" is not set or empty`}}},
-		"bearer and oauth2": {Config{URL: ok, BearerToken: "a", OAuth2: oauth()}, []FieldError{{"oauth2", "cannot be used together with a bearer token"}}},
-		"empty oauth2": {Config{URL: ok, OAuth2: &OAuth2{}}, []FieldError{
-			{"oauth2.token_url", "is required"}, {"oauth2.client_id", "is required"},
-			{"oauth2.client_secret", "one of client_secret, client_secret_file and client_secret_env is required"},
+			source.Problems{{Path: "bearer_token_env", Msg: `environment variable "GOVPULSE_TEST_UNSET" is not set or empty` + secretLater, Warning: true}}},
+		"bearer and oauth2": {Config{URL: ok, BearerToken: "a", OAuth2: oauth()}, source.Problems{{Path: "oauth2", Msg: "cannot be used together with a bearer token"}}},
+		"empty oauth2": {Config{URL: ok, OAuth2: &OAuth2{}}, source.Problems{
+			{Path: "oauth2.token_url", Msg: "is required"}, {Path: "oauth2.client_id", Msg: "is required"},
+			{Path: "oauth2.client_secret", Msg: "one of client_secret, client_secret_file and client_secret_env is required"},
 		}},
-		"oauth2 bad url and two secrets": {Config{URL: ok, OAuth2: &OAuth2{TokenURL: "sso/token", ClientID: "c", ClientSecret: "s", ClientSecretFile: tokenFile}}, []FieldError{
-			{"oauth2.token_url", "must be an absolute http or https URL"},
-			{"oauth2.client_secret", "only one of client_secret, client_secret_file and client_secret_env may be set"},
+		"oauth2 bad url and two secrets": {Config{URL: ok, OAuth2: &OAuth2{TokenURL: "sso/token", ClientID: "c", ClientSecret: "s", ClientSecretFile: tokenFile}}, source.Problems{
+			{Path: "oauth2.token_url", Msg: "must be an absolute http or https URL"},
+			{Path: "oauth2.client_secret", Msg: "only one of client_secret, client_secret_file and client_secret_env may be set"},
 		}},
-		"oauth2 missing secret file": {Config{URL: ok, OAuth2: &OAuth2{TokenURL: "https://sso/t", ClientID: "c", ClientSecretFile: missing, Scopes: []string{"a", "b c", ""}}}, []FieldError{
-			{"oauth2.client_secret_file", fmt.Sprintf("cannot read %q: no such file or directory", missing)},
-			{"oauth2.scopes[1]", "must be one non-empty scope without spaces"},
-			{"oauth2.scopes[2]", "must be one non-empty scope without spaces"},
+		"oauth2 missing secret file": {Config{URL: ok, OAuth2: &OAuth2{TokenURL: "https://sso/t", ClientID: "c", ClientSecretFile: missing, Scopes: []string{"a", "b c", ""}}}, source.Problems{
+			{Path: "oauth2.client_secret_file", Msg: fmt.Sprintf("cannot read %q: no such file or directory", missing) + secretLater, Warning: true},
+			{Path: "oauth2.scopes[1]", Msg: "must be one non-empty scope without spaces"},
+			{Path: "oauth2.scopes[2]", Msg: "must be one non-empty scope without spaces"},
 		}},
-		"headers": {Config{URL: ok, BearerTokenFile: tokenFile, Headers: map[string]string{"Bad Name": "x", "X-Ok": "fine", "X-Crlf": "a\r\nb", "authorization": "Basic x"}}, []FieldError{
-			{"headers.Bad Name", "is not a valid header name"},
-			{"headers.X-Crlf", "must not contain line breaks"},
-			{"headers.authorization", "conflicts with the bearer token or oauth2 settings"},
+		"headers": {Config{URL: ok, BearerTokenFile: tokenFile, Headers: map[string]string{"Bad Name": "x", "X-Ok": "fine", "X-Crlf": "a\r\nb", "authorization": "Basic x"}}, source.Problems{
+			{Path: "headers.Bad Name", Msg: "is not a valid header name"},
+			{Path: "headers.X-Crlf", Msg: "must not contain line breaks"},
+			{Path: "headers.authorization", Msg: "conflicts with the bearer token or oauth2 settings"},
 		}},
 	}
 	for name, tc := range cases {
@@ -1022,5 +1022,31 @@ func TestRetriesZeroFromYAML(t *testing.T) {
 		if *c.Retries != want {
 			t.Errorf("%q: retries %d, want %d", src, *c.Retries, want)
 		}
+	}
+}
+
+// A secret that is not readable does not stop the client from being built:
+// each request fails, naming the variable, until it is set, and no request
+// goes out without it.
+func TestUnreadableSecretFailsRuns(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Write([]byte("{}"))
+	}))
+	t.Cleanup(srv.Close)
+	cfg := fast(srv.URL)
+	cfg.BearerTokenEnv = "GOVPULSE_TEST_LATER"
+	cl := mustNew(t, cfg, newLogger(&logBuf{}))
+	_, err := cl.Get(t.Context(), "/ok", nil)
+	if err == nil || !strings.Contains(err.Error(), `"GOVPULSE_TEST_LATER" is not set`) {
+		t.Fatalf("request without the secret: %v", err)
+	}
+	if calls.Load() != 0 {
+		t.Fatalf("%d requests went out without the token", calls.Load())
+	}
+	t.Setenv("GOVPULSE_TEST_LATER", "now-set")
+	if _, err := cl.Get(t.Context(), "/ok", nil); err != nil {
+		t.Fatalf("once set: %v", err)
 	}
 }

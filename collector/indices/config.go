@@ -2,6 +2,7 @@ package indices
 
 import (
 	"fmt"
+	"github.com/govpulse/govpulse/collector/source"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,20 +55,12 @@ func (c *Config) ResolvePaths(base string) {
 	}
 }
 
-// FieldError is one problem with a path relative to the indices block.
-type FieldError struct{ Path, Msg string }
-
-// Error formats the problem as "path: msg".
-func (e FieldError) Error() string { return e.Path + ": " + e.Msg }
-
 // Validate reports every problem. It reads the files the patterns match, so
 // that `govpulse check` reports a typo in a hand-edited index file with its
 // line or row before the daemon starts.
-func (c *Config) Validate() []FieldError {
-	var errs []FieldError
-	add := func(path, format string, args ...any) {
-		errs = append(errs, FieldError{path, fmt.Sprintf(format, args...)})
-	}
+func (c *Config) Validate() source.Problems {
+	var errs source.Problems
+	add := errs.Add
 	d := *c
 	d.SetDefaults()
 	if len(d.Files) == 0 {

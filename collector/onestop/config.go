@@ -1,7 +1,7 @@
 package onestop
 
 import (
-	"fmt"
+	"github.com/govpulse/govpulse/collector/source"
 	"sort"
 	"strings"
 	"time"
@@ -164,15 +164,10 @@ func (c *Config) SetDefaults() {
 	}
 }
 
-// FieldError is one problem with a path relative to the onestop block.
-type FieldError struct{ Path, Msg string }
-
 // Validate reports every problem.
-func (c *Config) Validate() []FieldError {
-	var errs []FieldError
-	add := func(path, format string, args ...any) {
-		errs = append(errs, FieldError{path, fmt.Sprintf(format, args...)})
-	}
+func (c *Config) Validate() source.Problems {
+	var errs source.Problems
+	add := errs.Add
 	switch c.Format {
 	case FormatStandard:
 		if c.Mapping != nil && c.Mapping.Path == "" {

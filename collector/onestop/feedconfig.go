@@ -2,6 +2,7 @@ package onestop
 
 import (
 	"fmt"
+	"github.com/govpulse/govpulse/collector/source"
 	"regexp"
 	"strings"
 	"time"
@@ -90,11 +91,9 @@ func (f *FeedConfig) SetDefaults() {
 }
 
 // Validate reports every problem, with paths relative to the onestop block.
-func (f *FeedConfig) Validate() []FieldError {
-	var errs []FieldError
-	add := func(path, format string, args ...any) {
-		errs = append(errs, FieldError{"feed." + path, fmt.Sprintf(format, args...)})
-	}
+func (f *FeedConfig) Validate() source.Problems {
+	var errs source.Problems
+	add := func(path, format string, args ...any) { errs.Add("feed."+path, format, args...) }
 	if !strings.HasPrefix(f.Path, "/") {
 		add("path", "must start with /, got %q", f.Path)
 	}

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"fmt"
+	"github.com/govpulse/govpulse/collector/source"
 	"slices"
 	"sort"
 	"strings"
@@ -84,18 +85,10 @@ func (c *Config) SetDefaults() {
 	}
 }
 
-// FieldError is one problem with a path relative to the portal block.
-type FieldError struct{ Path, Msg string }
-
-// Error formats the problem as "path: msg".
-func (e FieldError) Error() string { return e.Path + ": " + e.Msg }
-
 // Validate reports every problem. It checks c as SetDefaults would leave it.
-func (c *Config) Validate() []FieldError {
-	var errs []FieldError
-	add := func(path, format string, args ...any) {
-		errs = append(errs, FieldError{path, fmt.Sprintf(format, args...)})
-	}
+func (c *Config) Validate() source.Problems {
+	var errs source.Problems
+	add := errs.Add
 	d := *c
 	d.SetDefaults()
 	if d.Province != "" && !catalog.AgencyCodePattern.MatchString(d.Province) {

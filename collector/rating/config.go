@@ -2,7 +2,7 @@ package rating
 
 import (
 	"errors"
-	"fmt"
+	"github.com/govpulse/govpulse/collector/source"
 	"io/fs"
 	"math"
 	"os"
@@ -67,20 +67,12 @@ func (c *Config) SetDefaults() {
 	c.Thresholds.SetDefaults()
 }
 
-// FieldError is one problem with a path relative to the rating block.
-type FieldError struct{ Path, Msg string }
-
-// Error formats the problem as "path: msg".
-func (e FieldError) Error() string { return e.Path + ": " + e.Msg }
-
 // Validate reports every problem. It checks c as SetDefaults would leave it,
 // and reads the scores file, so `govpulse check` catches a missing one. A
 // relative scores_file is read as given: the config loader anchors it.
-func (c *Config) Validate() []FieldError {
-	var errs []FieldError
-	add := func(path, format string, args ...any) {
-		errs = append(errs, FieldError{path, fmt.Sprintf(format, args...)})
-	}
+func (c *Config) Validate() source.Problems {
+	var errs source.Problems
+	add := errs.Add
 	d := *c
 	d.SetDefaults()
 	if !slices.Contains(catalog.Periods, d.Period) {

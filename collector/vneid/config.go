@@ -3,6 +3,7 @@ package vneid
 import (
 	"errors"
 	"fmt"
+	"github.com/govpulse/govpulse/collector/source"
 	"os"
 	"path/filepath"
 	"sort"
@@ -82,20 +83,12 @@ func (c *Config) ResolvePaths(base string) {
 	}
 }
 
-// FieldError is one problem with a path relative to the vneid block.
-type FieldError struct{ Path, Msg string }
-
-// Error formats the problem as "path: msg".
-func (e FieldError) Error() string { return e.Path + ": " + e.Msg }
-
 // Validate reports every problem. It reads the population file and checks the
 // drop directory, so that `govpulse check` catches them before the daemon
 // starts; whether codes are known agencies is checked by New.
-func (c *Config) Validate() []FieldError {
-	var errs []FieldError
-	add := func(path, format string, args ...any) {
-		errs = append(errs, FieldError{path, fmt.Sprintf(format, args...)})
-	}
+func (c *Config) Validate() source.Problems {
+	var errs source.Problems
+	add := errs.Add
 	d := *c
 	d.SetDefaults()
 	switch d.Mode {
