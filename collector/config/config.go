@@ -346,17 +346,6 @@ func Interval(s cron.Schedule) time.Duration {
 	return s.Next(t0).Sub(t0)
 }
 
-func sortedUnique(s []string) []string {
-	sort.Strings(s)
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 // Check defaults and validates a config built in code (the demo); problems
 // carry paths but no lines.
 func (c *Config) Check() error {

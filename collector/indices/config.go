@@ -1,6 +1,7 @@
 package indices
 
 import (
+	"errors"
 	"fmt"
 	"github.com/govpulse/govpulse/collector/source"
 	"os"
@@ -116,7 +117,7 @@ func (c *Config) Validate() source.Problems {
 func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
 
 func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) {
 		return pe.Err
 	}
 	return err

@@ -193,10 +193,15 @@ func (c *Config) Validate() source.Problems {
 		}
 		errs = append(errs, c.Feed.Validate()...)
 	}
-	m := c.Mapping
-	if m == nil {
-		return errs
+	if c.Mapping != nil {
+		c.Mapping.validate(c.Detail, &errs)
 	}
+	return errs
+}
+
+// validate reports the mapping block's problems.
+func (m *Mapping) validate(detail string, errs *source.Problems) {
+	add := errs.Add
 	if !strings.HasPrefix(m.Path, "/") {
 		add("mapping.path", "must start with /, got %q", m.Path)
 	}
@@ -219,7 +224,7 @@ func (c *Config) Validate() source.Problems {
 	if m.Columns[ColAgency] == "" {
 		add("mapping.columns.agency", "required")
 	}
-	if c.Detail == DetailField && m.Columns[ColField] == "" {
+	if detail == DetailField && m.Columns[ColField] == "" {
 		add("mapping.columns.field", "required with detail field")
 	}
 	for _, col := range sortedKeys(m.ValueMaps) {
@@ -241,7 +246,6 @@ func (c *Config) Validate() source.Problems {
 			add("mapping.pagination.max_pages", "must not be negative")
 		}
 	}
-	return errs
 }
 
 func sortedKeys[V any](m map[string]V) []string {

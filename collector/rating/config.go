@@ -99,7 +99,7 @@ func (c *Config) Validate() source.Problems {
 			add("scores_file", "cannot read %q: %v", d.ScoresFile, unwrapPath(err))
 		} else {
 			_, _, err := readScores(f)
-			f.Close()
+			_ = f.Close() // read only
 			if err != nil {
 				add("scores_file", "%q: %v", d.ScoresFile, err)
 			}
