@@ -75,11 +75,11 @@ func Sort(files []File) {
 func Write(dir string, files []File) error {
 	for _, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil { //nolint:gosec // G301: deploy/ is committed and read by Grafana/Prometheus provisioning, not a secret
 			return fmt.Errorf("cannot create directory for %q: %w", p, err)
 		}
 		tmp := p + ".tmp"
-		if err := os.WriteFile(tmp, f.Data, 0o644); err != nil {
+		if err := os.WriteFile(tmp, f.Data, 0o644); err != nil { //nolint:gosec // G306: generated dashboards and rules are committed, world-readable artefacts
 			return fmt.Errorf("cannot write %q: %w", p, err)
 		}
 		if err := os.Rename(tmp, p); err != nil {

@@ -196,7 +196,7 @@ func (o *oauth2Source) request(ctx context.Context, secret string, inForm bool) 
 		return res, err
 	}
 	body := resp.RawBody()
-	defer body.Close()
+	defer func() { _ = body.Close() }() // read side: nothing to lose once the body is read
 	var tr struct {
 		AccessToken string      `json:"access_token"`
 		TokenType   string      `json:"token_type"`

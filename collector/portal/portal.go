@@ -34,7 +34,7 @@ type Source struct {
 func New(name string, cfg Config, client Client, env source.Env) (*Source, error) {
 	cfg.SetDefaults()
 	if errs := cfg.Validate(); len(errs) > 0 {
-		return nil, fmt.Errorf("source %q: invalid portal config: %s", name, errs[0])
+		return nil, fmt.Errorf("source %q: invalid portal config: %w", name, errs[0])
 	}
 	prov, err := source.ProvinceCode(cfg.Province, env.Agencies)
 	if err != nil {

@@ -30,7 +30,7 @@ type Source struct {
 func New(name string, cfg Config, env source.Env) (*Source, error) {
 	cfg.SetDefaults()
 	if errs := cfg.Validate(); len(errs) > 0 {
-		return nil, fmt.Errorf("source %q: invalid rating config: %s", name, errs[0])
+		return nil, fmt.Errorf("source %q: invalid rating config: %w", name, errs[0])
 	}
 	if _, ok := catalog.LateRateOf(cfg.Thresholds.LateRateDefinition, catalog.DossierCounts{Late: 1, Early: 1, Received: 1, Overdue: 1}); !ok {
 		return nil, fmt.Errorf("source %q: the late-rate definition %q cannot be computed from the one-stop period report", name, cfg.Thresholds.LateRateDefinition)
@@ -311,7 +311,7 @@ func (s *Source) scores(res *source.Result) (map[string]float64, error) {
 			return nil, source.Errorf(catalog.ReasonInvalid, "cannot read the scores file %q: %v", s.cfg.ScoresFile, unwrapPath(err))
 		}
 		m, rejected, err := readScores(f)
-		f.Close()
+		_ = f.Close() // opened read-only: everything wanted is already read
 		if err != nil {
 			return nil, source.Errorf(catalog.ReasonInvalid, "cannot read the scores file %q: %v", s.cfg.ScoresFile, err)
 		}

@@ -148,7 +148,9 @@ func (s *Store) Publish(name string, res *source.Result, at time.Time, dur time.
 				st.Rejected = make(map[string]uint64)
 			}
 			for r, n := range res.Rejected {
-				st.Rejected[r] += uint64(n)
+				if n > 0 { // a counter never goes down; a negative count must not wrap to 2^64
+					st.Rejected[r] += uint64(n)
+				}
 			}
 		}
 	})

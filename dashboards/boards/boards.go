@@ -163,7 +163,12 @@ func ptr[T any](v T) *T { return &v }
 var dsRef = common.DataSourceRef{Type: ptr("prometheus"), Uid: ptr("${" + DatasourceVar + "}")}
 
 // build turns a Board into the SDK's classic dashboard.
-func (b Board) build(l dashboards.Lang) (dashboard.Dashboard, error) {
+//
+// The classic (v1) schema is deliberate: file provisioning and every Grafana
+// release the dashboards target read it, while dashboardv2 needs Grafana 12's
+// new dashboard API.
+func (b Board) build(l dashboards.Lang) (dashboard.Dashboard, error) { //nolint:staticcheck // SA1019: v1 schema on purpose, see above
+	//nolint:staticcheck // SA1019: v1 schema on purpose, see build's comment
 	db := dashboard.NewDashboardBuilder(b.Title.In(l)).
 		Uid(b.UID).
 		Tags([]string{"govpulse", "cchc"}).

@@ -78,7 +78,7 @@ func TestQueriesUseCatalogNames(t *testing.T) {
 		known[r.Name] = true
 	}
 	ident := func(r rune) bool {
-		return !(r == '_' || r == ':' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		return r != '_' && r != ':' && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9')
 	}
 	for _, b := range bs {
 		n := 0

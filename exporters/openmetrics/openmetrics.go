@@ -80,33 +80,41 @@ func Write(w io.Writer, f Format, points []Point) error {
 		if f == OpenMetrics {
 			help = strings.ReplaceAll(help, `"`, `\"`) // OpenMetrics escapes quotes in HELP too
 		}
-		fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s %s\n", m.Name, help, m.Name, m.Kind)
+		if _, err := fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s %s\n", m.Name, help, m.Name, m.Kind); err != nil {
+			return err
+		}
 		fam := families[m]
 		keys := make([]string, 0, len(fam))
 		for k := range fam {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		var line []byte
 		for _, k := range keys {
 			sr := fam[k]
 			sort.SliceStable(sr.obs, func(i, j int) bool { return sr.obs[i].at.Before(sr.obs[j].at) })
 			for _, o := range sr.obs {
-				bw.WriteString(m.Name)
-				bw.WriteString(sr.labels)
-				bw.WriteByte(' ')
-				bw.WriteString(strconv.FormatFloat(o.v, 'g', -1, 64))
-				bw.WriteByte(' ')
+				line = append(line[:0], m.Name...)
+				line = append(line, sr.labels...)
+				line = append(line, ' ')
+				line = strconv.AppendFloat(line, o.v, 'g', -1, 64)
+				line = append(line, ' ')
 				if f == OpenMetrics {
-					bw.WriteString(strconv.FormatInt(o.at.Unix(), 10))
+					line = strconv.AppendInt(line, o.at.Unix(), 10)
 				} else {
-					bw.WriteString(strconv.FormatInt(o.at.UnixMilli(), 10))
+					line = strconv.AppendInt(line, o.at.UnixMilli(), 10)
 				}
-				bw.WriteByte('\n')
+				line = append(line, '\n')
+				if _, err := bw.Write(line); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	if f == OpenMetrics {
-		bw.WriteString("# EOF\n")
+		if _, err := bw.WriteString("# EOF\n"); err != nil {
+			return err
+		}
 	}
 	return bw.Flush()
 }

@@ -324,14 +324,14 @@ func storedGzip(dst *bytes.Buffer, p []byte) {
 	// Header: magic, CM=deflate, no flags, no mtime, XFL=0, OS=unknown.
 	dst.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	crc := crc32.ChecksumIEEE(p)
-	size := uint32(len(p))
+	size := uint32(len(p)) //nolint:gosec // G115: ISIZE is the input size modulo 2^32 (RFC 1952 §2.3.1); wrapping is the format
 	for {
 		n := min(len(p), 0xffff)
 		final := byte(0)
 		if n == len(p) {
 			final = 1
 		}
-		dst.Write([]byte{final, byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)})
+		dst.Write([]byte{final, byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)}) //nolint:gosec // G115: n <= 0xffff, split into LEN and NLEN bytes on purpose
 		dst.Write(p[:n])
 		p = p[n:]
 		if final == 1 {

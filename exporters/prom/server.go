@@ -50,7 +50,8 @@ func (c ServerConfig) listenAddress() string {
 // Listen opens the TCP listener of c.ListenAddress (DefaultListenAddress if
 // empty), for Serve.
 func (c ServerConfig) Listen() (net.Listener, error) {
-	l, err := net.Listen("tcp", c.listenAddress())
+	var lc net.ListenConfig // what net.Listen uses; nothing to cancel while binding a port
+	l, err := lc.Listen(context.Background(), "tcp", c.listenAddress())
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %q: %w", c.listenAddress(), err)
 	}
