@@ -71,7 +71,7 @@ type oauth2Source struct {
 	inForm bool
 }
 
-func newOAuth2Source(c *Client, o *OAuth2) (*oauth2Source, error) {
+func newOAuth2Source(c *Client, o *OAuth2) *oauth2Source {
 	s := secretSource{value: o.ClientSecret, file: o.ClientSecretFile, env: o.ClientSecretEnv}
 	// The secret is read at every token fetch: an unreadable one fails
 	// runs (and says why), not the daemon's start.
@@ -86,7 +86,7 @@ func newOAuth2Source(c *Client, o *OAuth2) (*oauth2Source, error) {
 		bucket:   bucketFor(u, c.cfg.RateLimit, c.cfg.Burst),
 		now:      time.Now,
 		sem:      make(chan struct{}, 1),
-	}, nil
+	}
 }
 
 func (o *oauth2Source) cached() string {

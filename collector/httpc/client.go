@@ -108,11 +108,7 @@ func New(c Config, logger *slog.Logger) (*Client, error) {
 	bearer := secretSource{value: c.BearerToken, file: c.BearerTokenFile, env: c.BearerTokenEnv}
 	switch {
 	case c.OAuth2 != nil:
-		o, err := newOAuth2Source(cl, c.OAuth2)
-		if err != nil {
-			return nil, err
-		}
-		cl.auth = o
+		cl.auth = newOAuth2Source(cl, c.OAuth2)
 	case bearer.count() > 0:
 		// Read at every request: an unreadable token fails runs, not start.
 		cl.auth = bearerSource{bearer}

@@ -185,38 +185,51 @@ func (c *Config) Validate() source.Problems {
 		add("bearer_token", "only one of bearer_token, bearer_token_file and bearer_token_env may be set")
 	}
 
-	if o := d.OAuth2; o != nil {
-		if bearer.count() > 0 {
-			add("oauth2", "cannot be used together with a bearer token")
+	if d.OAuth2 != nil {
+		d.OAuth2.validate(bearer.count() > 0, &errs)
+	}
+	validateHeaders(d.Headers, bearer.count() > 0 || d.OAuth2 != nil, &errs)
+	return errs
+}
+
+// validate reports the oauth2 block's problems (paths under oauth2.).
+func (o *OAuth2) validate(bearerSet bool, errs *source.Problems) {
+	add := errs.Add
+	if bearerSet {
+		add("oauth2", "cannot be used together with a bearer token")
+	}
+	if o.TokenURL == "" {
+		add("oauth2.token_url", "is required")
+	} else if msg := checkURL(o.TokenURL); msg != "" {
+		add("oauth2.token_url", "%s", msg)
+	}
+	if o.ClientID == "" {
+		add("oauth2.client_id", "is required")
+	}
+	secret := secretSource{value: o.ClientSecret, file: o.ClientSecretFile, env: o.ClientSecretEnv}
+	switch secret.count() {
+	case 0:
+		add("oauth2.client_secret", "one of client_secret, client_secret_file and client_secret_env is required")
+	case 1:
+		if path, msg := secret.check("oauth2.client_secret"); msg != "" {
+			errs.Warn(path, "%s", msg+secretLater)
 		}
-		if o.TokenURL == "" {
-			add("oauth2.token_url", "is required")
-		} else if msg := checkURL(o.TokenURL); msg != "" {
-			add("oauth2.token_url", "%s", msg)
-		}
-		if o.ClientID == "" {
-			add("oauth2.client_id", "is required")
-		}
-		secret := secretSource{value: o.ClientSecret, file: o.ClientSecretFile, env: o.ClientSecretEnv}
-		switch secret.count() {
-		case 0:
-			add("oauth2.client_secret", "one of client_secret, client_secret_file and client_secret_env is required")
-		case 1:
-			if path, msg := secret.check("oauth2.client_secret"); msg != "" {
-				errs.Warn(path, "%s", msg+secretLater)
-			}
-		default:
-			add("oauth2.client_secret", "only one of client_secret, client_secret_file and client_secret_env may be set")
-		}
-		for i, s := range o.Scopes {
-			if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
-				add(fmt.Sprintf("oauth2.scopes[%d]", i), "must be one non-empty scope without spaces")
-			}
+	default:
+		add("oauth2.client_secret", "only one of client_secret, client_secret_file and client_secret_env may be set")
+	}
+	for i, s := range o.Scopes {
+		if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
+			add(fmt.Sprintf("oauth2.scopes[%d]", i), "must be one non-empty scope without spaces")
 		}
 	}
+}
 
-	names := make([]string, 0, len(d.Headers))
-	for k := range d.Headers {
+// validateHeaders reports bad extra headers; otherAuth is whether a bearer
+// token or oauth2 sets Authorization already.
+func validateHeaders(headers map[string]string, otherAuth bool, errs *source.Problems) {
+	add := errs.Add
+	names := make([]string, 0, len(headers))
+	for k := range headers {
 		names = append(names, k)
 	}
 	slices.Sort(names)
@@ -224,13 +237,12 @@ func (c *Config) Validate() source.Problems {
 		switch {
 		case !validHeaderName(k):
 			add("headers."+k, "is not a valid header name")
-		case strings.ContainsAny(d.Headers[k], "\r\n\x00"):
+		case strings.ContainsAny(headers[k], "\r\n\x00"):
 			add("headers."+k, "must not contain line breaks")
-		case strings.EqualFold(k, "Authorization") && (bearer.count() > 0 || d.OAuth2 != nil):
+		case strings.EqualFold(k, "Authorization") && otherAuth:
 			add("headers."+k, "conflicts with the bearer token or oauth2 settings")
 		}
 	}
-	return errs
 }
 
 // secretLater ends the warning for a secret not readable now: it is read

@@ -786,7 +786,7 @@ func TestSecretNeverPrints(t *testing.T) {
 	}
 	outputs := map[string]string{
 		"%v":        fmt.Sprintf("%v", s),
-		"%s":        fmt.Sprintf("%s", s),
+		"%s":        fmt.Sprintf("%s", s), //nolint:staticcheck // the test is of %s itself
 		"%q":        fmt.Sprintf("%q", s),
 		"%+v":       fmt.Sprintf("%+v", s),
 		"%#v":       fmt.Sprintf("%#v", s),
