@@ -80,7 +80,7 @@ func TestReload(t *testing.T) {
 
 	// A broken config: refused with its file and line; nothing changes.
 	write(source("onestop", "onestop") + "    shedule: oops\n")
-	if code, body := post(); code != http.StatusInternalServerError || !strings.Contains(body, file+":10: field shedule not found") {
+	if code, body := post(); code != http.StatusInternalServerError || !strings.Contains(body, file+":10: sources[0].shedule: unknown key \"shedule\" (did you mean schedule?)") {
 		t.Fatalf("reload of a broken config: %d %q", code, body)
 	}
 	if s := sources(); len(s) != 1 || s["onestop"] != 1 {
