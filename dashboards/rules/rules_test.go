@@ -45,10 +45,8 @@ var testThresholds = catalog.Thresholds{LateRateWarning: 0.05, LateRateCritical:
 
 func defaultInput(t *testing.T, lang dashboards.Lang) dashboards.Input {
 	t.Helper()
-	cfg := &config.Config{}
-	if err := cfg.Check(); err != nil {
-		t.Fatal(err)
-	}
+	cfg := &config.Config{} // no units, no sources: only the defaults matter here
+	cfg.SetDefaults()
 	return dashboards.Input{Config: cfg, Lang: lang}
 }
 
