@@ -96,7 +96,8 @@ func stripComment(l string) string {
 // probed; `simulate` keeps serving 127.0.0.1:9471 for the commands after it
 // (deploy/govpulse.demo.yml collects from it). `govpulse.yml`, the user's
 // config, is deploy/govpulse.demo.yml. Deployment paths and hosts are the
-// user's: /etc/govpulse/govpulse.yml is that config, /etc/prometheus/govpulse
+// user's: /etc/govpulse/govpulse.yml is deploy/govpulse.example.yml (with no
+// secrets set: generate needs none), /etc/prometheus/govpulse
 // and /var/lib/prometheus/metrics2 are temporary directories, and
 // http://vm:8428 is a VictoriaMetrics this test starts on loopback.
 func TestReadmeShellCommands(t *testing.T) {
@@ -121,7 +122,7 @@ func TestReadmeShellCommands(t *testing.T) {
 	vmURL := startVictoriaMetrics(t, vmBin)
 	etc := t.TempDir()
 	placeholders := strings.NewReplacer(
-		"/etc/govpulse/govpulse.yml", filepath.Join(work, "govpulse.yml"),
+		"/etc/govpulse/govpulse.yml", filepath.Join(work, "deploy", "govpulse.example.yml"),
 		"/etc/prometheus/govpulse", filepath.Join(etc, "prometheus-govpulse"),
 		"/var/lib/prometheus/metrics2", filepath.Join(etc, "metrics2"),
 		"http://vm:8428", vmURL,
