@@ -252,7 +252,7 @@ func agenciesOf(ss []promSample) []string {
 }
 
 // TestAlertsEndToEnd runs the generated rules on real binaries: the simulated
-// province → govpulse (in-process, collecting every 2 s) → Prometheus (scrape
+// province → govpulse (in-process, collecting every 3 s) → Prometheus (scrape
 // and rules every 1 s, `for` shortened to 2 s) → Alertmanager (generated
 // config, webhook to this test). Every generated expression must return data;
 // the late-rate alerts must fire for exactly the agencies the simulator has
@@ -286,7 +286,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 		if s.Type == catalog.SourceVNeID {
 			continue
 		}
-		s.Schedule, s.Timeout = "@every 2s", 1500*time.Millisecond
+		s.Schedule, s.Timeout = "@every 3s", 2500*time.Millisecond // slack for a loaded machine
 		s.HTTP.RateLimit, s.HTTP.Burst = 500, 100
 		srcs = append(srcs, s)
 	}
