@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/govpulse/govpulse/collector/catalog"
 )
 
 // FuzzParse feeds arbitrary files to the config loader: it never panics
@@ -65,6 +67,71 @@ func FuzzParse(f *testing.F) {
 			if p.Line < 0 {
 				t.Fatalf("problem %q at line %d", p.Msg, p.Line)
 			}
+		}
+	})
+}
+
+// unitsConfig is a minimal valid config naming the agencies and fields files.
+const unitsConfig = "province: {code: \"49\", name: Quảng Nam}\nagencies_file: agencies.csv\nfields_file: fields.csv\n" +
+	"sources:\n  - name: rating\n    type: rating\n    schedule: \"@every 1h\"\n"
+
+// FuzzUnitFiles feeds arbitrary agencies and fields CSV files to the config
+// loader: no panic, a config or an *Error, and a config's agencies and fields
+// have valid, distinct codes, each agency's parent among them.
+func FuzzUnitFiles(f *testing.F) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	fields := read("fields.csv")
+	for _, name := range []string{"agencies.csv", "agencies-bad.csv"} {
+		f.Add(read(name), fields)
+	}
+	f.Add(read("agencies.csv"), []byte("code,name\nDD,x\nDD,y\n\"a\n"))
+	f.Add([]byte("\ufeffcode,name,level,parent,extra\n000.00.00.H47,a,tinh,,1\n000.00.31.H47,b,huyen,000.00.99.H47\n"), []byte("name,code\n"))
+	dir := f.TempDir()
+	file := filepath.Join(dir, "govpulse.yml")
+	f.Fuzz(func(t *testing.T, agencies, fields []byte) {
+		if err := os.WriteFile(filepath.Join(dir, "agencies.csv"), agencies, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "fields.csv"), fields, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Parse(file, []byte(unitsConfig))
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || len(e.Problems) == 0 {
+				t.Fatalf("error %T %v is not an *Error with problems", err, err)
+			}
+			for _, p := range e.Problems {
+				if strings.Contains(p.Msg, "BUG:") {
+					t.Fatalf("Parse panicked: %s", p.Msg)
+				}
+			}
+			return
+		}
+		codes := map[string]bool{}
+		for _, a := range cfg.Agencies {
+			if codes[a.Code] || !catalog.AgencyCodePattern.MatchString(a.Code) {
+				t.Fatalf("agency code %q passed (repeated or invalid)", a.Code)
+			}
+			codes[a.Code] = true
+		}
+		for _, a := range cfg.Agencies {
+			if a.Parent != "" && !codes[a.Parent] {
+				t.Fatalf("agency %s has the unknown parent %q", a.Code, a.Parent)
+			}
+		}
+		seen := map[string]bool{}
+		for _, fl := range cfg.Fields {
+			if seen[fl.Code] || !catalog.FieldCodePattern.MatchString(fl.Code) {
+				t.Fatalf("field code %q passed (repeated or invalid)", fl.Code)
+			}
+			seen[fl.Code] = true
 		}
 	})
 }
