@@ -157,7 +157,7 @@ func httpBody(u string) string {
 func TestDemoEndToEnd(t *testing.T) {
 	promtool := needBinary(t, "promtool")
 	logs := &syncWriter{w: &bytes.Buffer{}}
-	srv := startServe(t, logs, "--demo")
+	srv := startServe(t, logs, "--demo", "--web.enable-lifecycle")
 	addr := srv.addr
 
 	want := simulate.New(simulate.Options{Seed: 47}).Agencies()

@@ -33,6 +33,8 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	file := fs.String("config.file", "govpulse.yml", "configuration file")
 	listen := fs.String("web.listen-address", ":9470", "address to serve /metrics on")
 	webConfig := fs.String("web.config.file", "", "exporter-toolkit web config (TLS, basic auth)")
+	maxRequests := fs.Int("web.max-requests", prom.DefaultMaxRequests, "requests served at once; more are answered 503 at once (0 for no cap)")
+	lifecycle := fs.Bool("web.enable-lifecycle", false, "enable POST /-/reload (SIGHUP reloads either way)")
 	noExporterMetrics := fs.Bool("web.disable-exporter-metrics", false, "leave out go_*, process_* and promhttp_* metrics: the scrape then serves only pre-rendered bytes")
 	demo := fs.Bool("demo", false, "run the built-in simulated province in-process and collect from it (ignores --config.file)")
 	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
@@ -76,7 +78,10 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %q: %w", *listen, err)
 	}
-	scfg := prom.ServerConfig{ListenAddress: *listen, WebConfigFile: *webConfig, Version: Version, Ready: readyFunc(d.store)}
+	scfg := prom.ServerConfig{ListenAddress: *listen, WebConfigFile: *webConfig, Version: Version, Ready: readyFunc(d.store), MaxRequests: *maxRequests}
+	if *maxRequests <= 0 {
+		scfg.MaxRequests = -1 // no cap
+	}
 	var live prometheus.Gatherer = d.live
 	if *noExporterMetrics {
 		live = prom.Static(d.live) // build info only: gathered once
@@ -92,6 +97,10 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return d.reload(*file, logger)
 	}
 	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
+		if !*lifecycle {
+			http.Error(w, "the lifecycle API is off: start govpulse with --web.enable-lifecycle to reload over HTTP, or send it SIGHUP", http.StatusForbidden)
+			return
+		}
 		if err := reload(); err != nil {
 			code := http.StatusInternalServerError
 			if errors.Is(err, errDemoReload) {
@@ -111,7 +120,9 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				_ = reload() // logged by reload
+				if err := reload(); errors.Is(err, errDemoReload) { // other errors are logged by reload
+					logger.Warn("SIGHUP: config not reloaded", "err", err)
+				}
 			}
 		}
 	}()
