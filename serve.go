@@ -42,6 +42,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var push vmpush.Config
 	fs.StringVar(&push.URL, "vm.push-url", "", "also push every snapshot to VictoriaMetrics' import endpoint, e.g. http://vm:8428/api/v1/import/prometheus")
 	fs.DurationVar(&push.Interval, "vm.push-interval", vmpush.DefaultInterval, "how often to push to VictoriaMetrics")
+	fs.DurationVar(&push.Timeout, "vm.push-timeout", vmpush.DefaultTimeout, "timeout of one push attempt (up to three attempts per interval)")
 	fs.StringVar(&push.ExtraLabels, "vm.push-extra-labels", "", `labels added to every pushed sample, e.g. province="49"`)
 	lf := addLogFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -87,6 +88,13 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		live = prom.Static(d.live) // build info only: gathered once
 	} else {
 		scfg.Instrument = d.live
+	}
+	pushStats := &vmpush.Stats{}
+	if push.URL != "" {
+		// Gathered per scrape even with --web.disable-exporter-metrics: they change.
+		pushReg := prometheus.NewRegistry()
+		pushReg.MustRegister(pushStats)
+		live = prometheus.Gatherers{live, pushReg}
 	}
 	mux := prom.NewMux(d.exposition, live, scfg, logger)
 
@@ -134,7 +142,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		pushed := make(chan struct{})
 		go func() {
 			defer close(pushed)
-			vmpush.Run(pushCtx, push, func(w io.Writer) { _, _ = d.exposition.WriteTo(w) }, logger)
+			vmpush.Run(pushCtx, push, func(w io.Writer) { _, _ = d.exposition.WriteTo(w) }, pushStats, logger)
 		}()
 		defer func() { stopPush(); <-pushed }()
 	}
