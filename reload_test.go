@@ -16,6 +16,33 @@ import (
 	"github.com/govpulse/govpulse/collector/simulate"
 )
 
+// TestReloadNeedsLifecycle: without --web.enable-lifecycle, POST /-/reload
+// is refused with 403 and the reason, while SIGHUP is still handled.
+func TestReloadNeedsLifecycle(t *testing.T) {
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	srv := startServe(t, logs, "--demo")
+	defer srv.stop(t)
+	resp, err := http.Post("http://"+srv.addr+"/-/reload", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "--web.enable-lifecycle") {
+		t.Fatalf("POST /-/reload without --web.enable-lifecycle: %d %q, want 403 with the reason", resp.StatusCode, body)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "SIGHUP: config not reloaded") {
+		if time.Now().After(deadline) {
+			t.Fatalf("SIGHUP not handled; logs:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestReload: POST /-/reload with an invalid config keeps the running one
 // (and says why, with file and line); a valid one adds and removes sources
 // while the kept source keeps its data.
@@ -42,7 +69,7 @@ func TestReload(t *testing.T) {
 	}
 	write(source("onestop", "onestop"))
 
-	srv := startServe(t, io.Discard, "--config.file", file)
+	srv := startServe(t, io.Discard, "--config.file", file, "--web.enable-lifecycle")
 	defer srv.stop(t)
 	base := "http://" + srv.addr
 

@@ -33,6 +33,8 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	file := fs.String("config.file", "govpulse.yml", "configuration file")
 	listen := fs.String("web.listen-address", ":9470", "address to serve /metrics on")
 	webConfig := fs.String("web.config.file", "", "exporter-toolkit web config (TLS, basic auth)")
+	maxRequests := fs.Int("web.max-requests", prom.DefaultMaxRequests, "requests served at once; more are answered 503 at once (0 for no cap)")
+	lifecycle := fs.Bool("web.enable-lifecycle", false, "enable POST /-/reload (SIGHUP reloads either way)")
 	noExporterMetrics := fs.Bool("web.disable-exporter-metrics", false, "leave out go_*, process_* and promhttp_* metrics: the scrape then serves only pre-rendered bytes")
 	demo := fs.Bool("demo", false, "run the built-in simulated province in-process and collect from it (ignores --config.file)")
 	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
@@ -40,6 +42,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var push vmpush.Config
 	fs.StringVar(&push.URL, "vm.push-url", "", "also push every snapshot to VictoriaMetrics' import endpoint, e.g. http://vm:8428/api/v1/import/prometheus")
 	fs.DurationVar(&push.Interval, "vm.push-interval", vmpush.DefaultInterval, "how often to push to VictoriaMetrics")
+	fs.DurationVar(&push.Timeout, "vm.push-timeout", vmpush.DefaultTimeout, "timeout of one push attempt (up to three attempts per interval)")
 	fs.StringVar(&push.ExtraLabels, "vm.push-extra-labels", "", `labels added to every pushed sample, e.g. province="49"`)
 	lf := addLogFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -76,12 +79,22 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %q: %w", *listen, err)
 	}
-	scfg := prom.ServerConfig{ListenAddress: *listen, WebConfigFile: *webConfig, Version: Version, Ready: readyFunc(d.store)}
+	scfg := prom.ServerConfig{ListenAddress: *listen, WebConfigFile: *webConfig, Version: Version, Ready: readyFunc(d.store), MaxRequests: *maxRequests}
+	if *maxRequests <= 0 {
+		scfg.MaxRequests = -1 // no cap
+	}
 	var live prometheus.Gatherer = d.live
 	if *noExporterMetrics {
 		live = prom.Static(d.live) // build info only: gathered once
 	} else {
 		scfg.Instrument = d.live
+	}
+	pushStats := &vmpush.Stats{}
+	if push.URL != "" {
+		// Gathered per scrape even with --web.disable-exporter-metrics: they change.
+		pushReg := prometheus.NewRegistry()
+		pushReg.MustRegister(pushStats)
+		live = prometheus.Gatherers{live, pushReg}
 	}
 	mux := prom.NewMux(d.exposition, live, scfg, logger)
 
@@ -92,6 +105,10 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return d.reload(*file, logger)
 	}
 	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
+		if !*lifecycle {
+			http.Error(w, "the lifecycle API is off: start govpulse with --web.enable-lifecycle to reload over HTTP, or send it SIGHUP", http.StatusForbidden)
+			return
+		}
 		if err := reload(); err != nil {
 			code := http.StatusInternalServerError
 			if errors.Is(err, errDemoReload) {
@@ -111,7 +128,9 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				_ = reload() // logged by reload
+				if err := reload(); errors.Is(err, errDemoReload) { // other errors are logged by reload
+					logger.Warn("SIGHUP: config not reloaded", "err", err)
+				}
 			}
 		}
 	}()
@@ -123,7 +142,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		pushed := make(chan struct{})
 		go func() {
 			defer close(pushed)
-			vmpush.Run(pushCtx, push, func(w io.Writer) { _, _ = d.exposition.WriteTo(w) }, logger)
+			vmpush.Run(pushCtx, push, func(w io.Writer) { _, _ = d.exposition.WriteTo(w) }, pushStats, logger)
 		}()
 		defer func() { stopPush(); <-pushed }()
 	}

@@ -108,4 +108,37 @@ var BuildInfo = &Metric{
 	Source: SourceHealth,
 }
 
-var healthMetrics = []*Metric{BuildInfo, SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceSchedule, SourceNextRun}
+// Pushes to VictoriaMetrics (--vm.push-url). Like govpulse_build_info they
+// describe the daemon, not a source: the exporter serves them in the live
+// part, and only when pushing is configured.
+var (
+	PushTotal = &Metric{
+		Name:   "govpulse_push_total",
+		Help:   "Push attempts to VictoriaMetrics (--vm.push-url) since govpulse started, retries included.",
+		Kind:   Counter,
+		Source: SourceHealth,
+	}
+	PushFailures = &Metric{
+		Name:   "govpulse_push_failures_total",
+		Help:   "Push attempts to VictoriaMetrics that failed (transport error, timeout or non-2xx answer) since govpulse started.",
+		Kind:   Counter,
+		Source: SourceHealth,
+	}
+	PushSamplesDropped = &Metric{
+		Name:   "govpulse_push_samples_dropped_total",
+		Help:   "Samples of snapshots that were never pushed because every attempt of their interval failed; the next interval pushes the then-current snapshot.",
+		Kind:   Counter,
+		Source: SourceHealth,
+	}
+	PushLastSuccess = &Metric{
+		Name:   "govpulse_push_last_success_timestamp_seconds",
+		Help:   "Unix time of the last successful push to VictoriaMetrics; 0 if none succeeded yet.",
+		Unit:   "seconds",
+		Source: SourceHealth,
+	}
+)
+
+// PushMetrics lists the push metrics, served only when pushing is configured.
+var PushMetrics = []*Metric{PushTotal, PushFailures, PushSamplesDropped, PushLastSuccess}
+
+var healthMetrics = []*Metric{PushTotal, PushFailures, PushSamplesDropped, PushLastSuccess, BuildInfo, SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceSchedule, SourceNextRun}

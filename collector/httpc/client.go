@@ -94,7 +94,8 @@ func New(c Config, logger *slog.Logger) (*Client, error) {
 		}
 		tr.TLSClientConfig.RootCAs = pool
 	}
-	cl.rc = resty.NewWithClient(&http.Client{Transport: tr, Timeout: c.Timeout}).
+	hc := &http.Client{Transport: tr, Timeout: c.Timeout, CheckRedirect: stripOnRedirect(c.Headers)}
+	cl.rc = resty.NewWithClient(hc).
 		SetLogger(discardLogger{}).  // resty's own messages carry full URLs with query strings
 		SetDoNotParseResponse(true). // bodies are read here, under the size cap
 		SetRetryCount(*c.Retries).
@@ -114,6 +115,31 @@ func New(c Config, logger *slog.Logger) (*Client, error) {
 		cl.auth = bearerSource{bearer}
 	}
 	return cl, nil
+}
+
+// maxRedirects is how many redirects a request follows, as net/http's default.
+const maxRedirects = 10
+
+// stripOnRedirect is the client's CheckRedirect. net/http drops Authorization
+// on a redirect to another domain, but it forwards every other header, and it
+// keeps Authorization when only the port changes. A redirect to another host
+// (host and port) or from https to http therefore loses Authorization and the
+// config's own headers (X-Api-Key, …), which are credentials as often as not.
+func stripOnRedirect(headers map[string]string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		first := via[0].URL
+		if req.URL.Host == first.Host && (req.URL.Scheme == first.Scheme || req.URL.Scheme == "https") {
+			return nil
+		}
+		req.Header.Del("Authorization")
+		for k := range headers {
+			req.Header.Del(k)
+		}
+		return nil
+	}
 }
 
 // Get fetches the base URL + path with query and returns the body, at most

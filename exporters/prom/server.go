@@ -21,6 +21,24 @@ const DefaultListenAddress = ":9470"
 // shutdownTimeout bounds how long Serve waits for in-flight scrapes on exit.
 const shutdownTimeout = 5 * time.Second
 
+// Defaults of the server's bounds (ServerConfig fields left at zero).
+const (
+	// DefaultMaxRequests is how many requests are served at once; more get
+	// 503 at once (--web.max-requests).
+	DefaultMaxRequests = 40
+	// DefaultReadHeaderTimeout: a client that does not send its request
+	// headers within this time is disconnected.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds reading a whole request.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds a response, from the end of the request
+	// headers: a scrape is a copy of pre-rendered bytes, a client that cannot
+	// take them in a minute is dropped.
+	DefaultWriteTimeout = time.Minute
+	// DefaultIdleTimeout closes keep-alive connections idle this long.
+	DefaultIdleTimeout = 2 * time.Minute
+)
+
 // ServerConfig is the web part of govpulse's configuration, from the
 // --web.* flags.
 type ServerConfig struct {
@@ -38,6 +56,40 @@ type ServerConfig struct {
 	// and _in_flight metrics of /metrics. Pass the live registry so they show
 	// up in the live part.
 	Instrument prometheus.Registerer
+	// MaxRequests caps the requests served at once (DefaultMaxRequests if
+	// 0, no cap if negative); more are answered 503 without waiting.
+	MaxRequests int
+	// Timeouts of the http.Server; the Default* constants if 0.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// limit serves at most n requests of h at once and answers the rest 503 at
+// once, so slow or stuck clients cannot pile up goroutines and memory.
+func limit(h http.Handler, n int) http.Handler {
+	if n < 0 {
+		return h
+	}
+	if n == 0 {
+		n = DefaultMaxRequests
+	}
+	sem := make(chan struct{}, n)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+			h.ServeHTTP(w, r)
+		default:
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, fmt.Sprintf("too many requests in flight (--web.max-requests=%d)", n), http.StatusServiceUnavailable)
+		}
+	})
 }
 
 func (c ServerConfig) listenAddress() string {
@@ -107,7 +159,9 @@ func NewMux(exp *Exposition, live prometheus.Gatherer, cfg ServerConfig, logger 
 
 // Serve serves h on l through exporter-toolkit, which applies the web config
 // (TLS, basic auth) named in cfg, until ctx is done; then it shuts down
-// gracefully, waiting up to 5 s for scrapes in flight. It returns nil after a
+// gracefully, waiting up to 5 s for scrapes in flight. At most
+// cfg.MaxRequests requests are served at once, and every connection is bound
+// by the server timeouts. It returns nil after a
 // shutdown asked for by ctx, or the error that stopped serving (e.g. an invalid
 // web config file). It closes l.
 func Serve(ctx context.Context, l net.Listener, h http.Handler, cfg ServerConfig, logger *slog.Logger) error {
@@ -115,9 +169,12 @@ func Serve(ctx context.Context, l net.Listener, h http.Handler, cfg ServerConfig
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second, // a stuck client must not hold a connection forever
-		IdleTimeout:       2 * time.Minute,
+		Handler: limit(h, cfg.MaxRequests),
+		// A stuck or slow client must not hold a connection forever.
+		ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       orDefault(cfg.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      orDefault(cfg.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	addrs := []string{cfg.listenAddress()}

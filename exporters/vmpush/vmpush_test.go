@@ -147,7 +147,7 @@ func TestRunLogsAnOutageOnce(t *testing.T) {
 	defer cancel()
 	done := make(chan struct{})
 	go func() {
-		Run(ctx, Config{URL: dead, Interval: 20 * time.Millisecond}, func(w io.Writer) { io.WriteString(w, exposition) }, logger)
+		Run(ctx, Config{URL: dead, Interval: 20 * time.Millisecond}, func(w io.Writer) { io.WriteString(w, exposition) }, nil, logger)
 		close(done)
 	}()
 	select {
