@@ -13,12 +13,20 @@ const (
 	ReasonTooLarge  = "too_large"
 	ReasonDecode    = "decode"
 	ReasonInvalid   = "invalid"
-	ReasonPanic     = "panic"
-	ReasonOther     = "other"
+	// ReasonUpstream: the body says the upstream failed (a success field with
+	// another value than success, an error code).
+	ReasonUpstream = "upstream_error"
+	// ReasonEmpty: an empty result where the last good result of the same
+	// period had rows.
+	ReasonEmpty = "empty"
+	// ReasonRejected: the run rejected more than its allowed share of records.
+	ReasonRejected = "rejected"
+	ReasonPanic    = "panic"
+	ReasonOther    = "other"
 )
 
 // ErrorReasons lists every reason, so counters can be pre-initialised at 0.
-var ErrorReasons = []string{ReasonTimeout, ReasonTransport, ReasonHTTP4xx, ReasonHTTP429, ReasonHTTP5xx, ReasonTooLarge, ReasonDecode, ReasonInvalid, ReasonPanic, ReasonOther}
+var ErrorReasons = []string{ReasonTimeout, ReasonTransport, ReasonHTTP4xx, ReasonHTTP429, ReasonHTTP5xx, ReasonTooLarge, ReasonDecode, ReasonInvalid, ReasonUpstream, ReasonEmpty, ReasonRejected, ReasonPanic, ReasonOther}
 
 // Record rejection reasons: one bad record is dropped and counted, the batch goes on.
 const (
