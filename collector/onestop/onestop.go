@@ -40,6 +40,7 @@ type Source struct {
 	successPath       path
 	errMsgPath        path
 	periodPath        path
+	maxCount          float64
 
 	mu sync.Mutex
 	// prev holds the number of rows of the last good report of each period
@@ -76,6 +77,10 @@ func New(name string, cfg Config, client Getter, env source.Env) (*Source, error
 	s.items = parse(m.ItemsPath)
 	if m.Pagination != nil {
 		s.totalPages = parse(m.Pagination.TotalPagesPath)
+	}
+	s.maxCount = m.MaxCount
+	if s.maxCount == 0 {
+		s.maxCount = DefaultMaxCount
 	}
 	s.successPath = parse(m.SuccessPath)
 	s.errMsgPath = parse(m.ErrorMessagePath)
@@ -145,6 +150,7 @@ func (s *Source) fetchPeriod(ctx context.Context, p source.Period, res *source.R
 	tag := periodTag(m.PeriodTag, p, from, to)
 
 	agg := make(map[[2]string]*[nCounts]float64)
+	seen := make(map[[2]string]struct{})
 	rows := 0
 	pg := m.Pagination
 	for page := 0; ; page++ {
@@ -161,7 +167,7 @@ func (s *Source) fetchPeriod(ctx context.Context, p source.Period, res *source.R
 		if err != nil {
 			return nil, 0, err
 		}
-		n, total, err := s.decodeTagged(body, tag, agg, res)
+		n, total, err := s.decodeTagged(body, tag, agg, seen, res)
 		if err != nil {
 			return nil, 0, fmt.Errorf("page %d: %w", page+1, err)
 		}
@@ -268,13 +274,16 @@ func (s *Source) checkPeriod(v any, want, where string) error {
 
 // decodePage decodes one body of a mapping without a period tag.
 func (s *Source) decodePage(body []byte, agg map[[2]string]*[nCounts]float64, res *source.Result) (int, int, error) {
-	return s.decodeTagged(body, "", agg, res)
+	return s.decodeTagged(body, "", agg, make(map[[2]string]struct{}), res)
 }
 
 // decodeTagged decodes one body, checks that it says it succeeded and is of
-// the period tagged tag, validates each item and adds it to agg. It returns
-// the number of items and the total page count (if the mapping has one).
-func (s *Source) decodeTagged(body []byte, tag string, agg map[[2]string]*[nCounts]float64, res *source.Result) (int, int, error) {
+// the period tagged tag, validates each item and adds it to agg. seen holds
+// the keys of the period's rows so far: a second row of a key is rejected
+// as a duplicate (the first stays: it cannot be told which is right, and it
+// may be on an earlier page). It returns the number of items and the total
+// page count (if the mapping has one).
+func (s *Source) decodeTagged(body []byte, tag string, agg map[[2]string]*[nCounts]float64, seen map[[2]string]struct{}, res *source.Result) (int, int, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc any
@@ -322,12 +331,27 @@ func (s *Source) decodeTagged(body []byte, tag string, agg map[[2]string]*[nCoun
 				return 0, 0, source.Errorf(catalog.ReasonInvalid, "row %d has no period tag %q, nor has the body", i+1, s.cfg.Mapping.PeriodPath)
 			}
 		}
-		row, reason := s.row(it)
+		row, reason, inconsistent := s.row(it)
 		if reason != "" {
 			res.Reject(reason, 1)
 			continue
 		}
 		key := [2]string{row.Agency, row.Field}
+		dup := key
+		if s.cfg.Detail == DetailAgency && s.fieldPath != nil {
+			// Rows per field are summed per agency: only a repeated
+			// (agency, vendor field) pair is a duplicate.
+			v, _ := s.fieldPath.get(it)
+			dup[1], _ = text(v)
+		}
+		if _, ok := seen[dup]; ok {
+			res.Reject(catalog.RejectDuplicate, 1)
+			continue
+		}
+		seen[dup] = struct{}{}
+		if inconsistent {
+			res.Reject(catalog.InconsistentKept, 1)
+		}
 		acc := agg[key]
 		if acc == nil {
 			acc = new([nCounts]float64)
@@ -340,17 +364,18 @@ func (s *Source) decodeTagged(body []byte, tag string, agg map[[2]string]*[nCoun
 	return len(items), total, nil
 }
 
-// row normalises one item, or returns the reason it is rejected. Rejected
+// row normalises one item, or returns the reason it is rejected. A row that
+// breaks the accounting identity resolved <= carried over + received is kept
+// as reported and flagged inconsistent: the report is the province's record,
+// and dropping the row would under-count every other figure of it. Rejected
 // values are never logged: a code column holding free text may be personal data.
-func (s *Source) row(it any) (Row, string) {
-	var r Row
-	var reason string
+func (s *Source) row(it any) (r Row, reason string, inconsistent bool) {
 	if r.Agency, reason = s.code(it, s.agencyPath, ColAgency, catalog.AgencyCodePattern, func(c string) bool { _, ok := s.env.Agencies[c]; return ok }); reason != "" {
-		return r, reason
+		return r, reason, false
 	}
 	if s.cfg.Detail == DetailField {
 		if r.Field, reason = s.code(it, s.fieldPath, ColField, catalog.FieldCodePattern, func(c string) bool { _, ok := s.env.Fields[c]; return ok }); reason != "" {
-			return r, reason
+			return r, reason, false
 		}
 	}
 	for i, p := range s.cols {
@@ -363,10 +388,13 @@ func (s *Source) row(it any) (Row, string) {
 		}
 		f, ok := number(v)
 		if !ok || f != math.Trunc(f) || math.IsInf(f, 0) {
-			return r, catalog.RejectMalformed
+			return r, catalog.RejectMalformed, false
 		}
 		if f < 0 {
-			return r, catalog.RejectNegative
+			return r, catalog.RejectNegative, false
+		}
+		if f > s.maxCount {
+			return r, catalog.RejectAbsurd, false
 		}
 		r.Counts[i] = f
 	}
@@ -379,11 +407,9 @@ func (s *Source) row(it any) (Row, string) {
 		for i := iResolvedLo; i <= iResolvedHi; i++ {
 			out += r.Counts[i]
 		}
-		if out > in {
-			return r, catalog.RejectInconsistent
-		}
+		inconsistent = out > in
 	}
-	return r, ""
+	return r, "", inconsistent
 }
 
 type matcher interface{ MatchString(string) bool }

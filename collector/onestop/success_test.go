@@ -181,3 +181,42 @@ func TestValidateSuccessAndPeriod(t *testing.T) {
 		t.Fatalf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// Counts above max_count and a second row of a key are rejected per row; the
+// rest of the report stays.
+func TestAbsurdAndDuplicateRows(t *testing.T) {
+	body := `{"ketQua":"THANH_CONG","data":[
+ {"maDonVi":"000.00.31.H47","linhVuc":"DD","ky":"{tag}","nhan":5},
+ {"maDonVi":"000.00.31.H47","linhVuc":"HT","ky":"{tag}","nhan":7},
+ {"maDonVi":"000.00.31.H47","linhVuc":"CT","ky":"{tag}","nhan":7},
+ {"maDonVi":"000.01.31.H47","linhVuc":"DD","ky":"{tag}","nhan":2000000000},
+ {"maDonVi":"000.00.31.H47","linhVuc":"DD","ky":"{tag}","nhan":6}]}`
+	s, v := newVendor(t, vendorCfg(t, nil))
+	v.set(body)
+	res := wantOK(t, s)
+	got := values(res)
+	if got["tthc_dossiers_received{000.00.31.H47,DD,month,truc_tuyen}"] != 5 || got["tthc_dossiers_received{000.00.31.H47,HT,month,truc_tuyen}"] != 7 {
+		t.Fatalf("values %v", got)
+	}
+	if _, ok := got["tthc_dossiers_received{000.01.31.H47,DD,month,truc_tuyen}"]; ok {
+		t.Fatal("the absurd row was exported")
+	}
+	if res.Rejected[catalog.RejectAbsurd] != 3 || res.Rejected[catalog.RejectDuplicate] != 3 || len(res.Rejected) != 2 {
+		t.Fatalf("rejected %v", res.Rejected)
+	}
+
+	// A larger bound admits it; with detail agency, rows of different
+	// fields are summed, and only a repeated field is a duplicate.
+	cfg := vendorCfg(t, func(m *Mapping) { m.MaxCount = 3e9 })
+	cfg.Detail = DetailAgency
+	s, v = newVendor(t, cfg)
+	v.set(body)
+	res = wantOK(t, s)
+	got = values(res)
+	if got["tthc_dossiers_received{000.00.31.H47,,month,truc_tuyen}"] != 19 || got["tthc_dossiers_received{000.01.31.H47,,month,truc_tuyen}"] != 2e9 {
+		t.Fatalf("values %v", got)
+	}
+	if res.Rejected[catalog.RejectDuplicate] != 3 || len(res.Rejected) != 1 {
+		t.Fatalf("rejected %v", res.Rejected)
+	}
+}
