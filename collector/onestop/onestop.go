@@ -115,6 +115,7 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 	defer s.mu.Unlock()
 	res := &source.Result{}
 	seen := make(map[string]prevReport)
+	total := 0
 	for _, p := range source.CurrentPeriods(s.env.Now(), s.env.Location) {
 		agg, rows, err := s.fetchPeriod(ctx, p, res)
 		if err != nil {
@@ -124,10 +125,33 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 			return nil, source.Errorf(catalog.ReasonEmpty, "the %s report is empty, the last good one had %d rows (allow_empty: true accepts this)", p.Name, prev.rows)
 		}
 		seen[p.Name] = prevReport{from: p.From, rows: rows}
+		total += rows
 		emit(res, p.Name, agg)
+	}
+	if err := s.checkRejected(res, total); err != nil {
+		return nil, err
 	}
 	s.prev = seen
 	return res, nil
+}
+
+// checkRejected fails a run that rejected more than its allowed share of
+// rows. Inconsistent rows are kept, so they are not rejected here.
+func (s *Source) checkRejected(res *source.Result, rows int) error {
+	limit := DefaultMaxRejectedShare
+	if p := s.cfg.Mapping.MaxRejectedShare; p != nil {
+		limit = *p
+	}
+	n := 0
+	for r, k := range res.Rejected {
+		if r != catalog.InconsistentKept {
+			n += k
+		}
+	}
+	if rows == 0 || float64(n) <= limit*float64(rows) {
+		return nil
+	}
+	return source.Errorf(catalog.ReasonRejected, "%d of %d rows rejected, above the allowed share of %g (max_rejected_share)", n, rows, limit)
 }
 
 // fetchPeriod reads every page of one period and aggregates it per key
