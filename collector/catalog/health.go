@@ -13,26 +13,43 @@ const (
 	ReasonTooLarge  = "too_large"
 	ReasonDecode    = "decode"
 	ReasonInvalid   = "invalid"
-	ReasonPanic     = "panic"
-	ReasonOther     = "other"
+	// ReasonUpstream: the body says the upstream failed (a success field with
+	// another value than success, an error code).
+	ReasonUpstream = "upstream_error"
+	// ReasonEmpty: an empty result where the last good result of the same
+	// period had rows.
+	ReasonEmpty = "empty"
+	// ReasonRejected: the run rejected more than its allowed share of records.
+	ReasonRejected = "rejected"
+	ReasonPanic    = "panic"
+	ReasonOther    = "other"
 )
 
 // ErrorReasons lists every reason, so counters can be pre-initialised at 0.
-var ErrorReasons = []string{ReasonTimeout, ReasonTransport, ReasonHTTP4xx, ReasonHTTP429, ReasonHTTP5xx, ReasonTooLarge, ReasonDecode, ReasonInvalid, ReasonPanic, ReasonOther}
+var ErrorReasons = []string{ReasonTimeout, ReasonTransport, ReasonHTTP4xx, ReasonHTTP429, ReasonHTTP5xx, ReasonTooLarge, ReasonDecode, ReasonInvalid, ReasonUpstream, ReasonEmpty, ReasonRejected, ReasonPanic, ReasonOther}
 
-// Record rejection reasons: one bad record is dropped and counted, the batch goes on.
+// Record rejection reasons: one bad record is dropped and counted, the batch
+// goes on. InconsistentKept is the exception: the record is counted but kept.
 const (
-	RejectNegative     = "negative_count"
+	RejectNegative = "negative_count"
+	// RejectAbsurd: a count above the source's sane bound (max_count).
+	RejectAbsurd = "absurd_count"
+	// RejectInconsistent drops a record that cannot be right (a feed record
+	// whose dates contradict each other).
 	RejectInconsistent = "inconsistent"
-	RejectUnknownCode  = "unknown_code"
-	RejectBadCode      = "bad_code"
-	RejectDuplicate    = "duplicate"
-	RejectCardinality  = "cardinality_cap"
-	RejectMalformed    = "malformed"
+	// InconsistentKept counts report rows that break an accounting identity
+	// (resolved > carried over + received): they are exported as reported,
+	// not dropped, and do not count towards a run's rejected share.
+	InconsistentKept  = "inconsistent_kept"
+	RejectUnknownCode = "unknown_code"
+	RejectBadCode     = "bad_code"
+	RejectDuplicate   = "duplicate"
+	RejectCardinality = "cardinality_cap"
+	RejectMalformed   = "malformed"
 )
 
 // RejectReasons lists every record rejection reason.
-var RejectReasons = []string{RejectNegative, RejectInconsistent, RejectUnknownCode, RejectBadCode, RejectDuplicate, RejectCardinality, RejectMalformed}
+var RejectReasons = []string{RejectNegative, RejectAbsurd, RejectInconsistent, InconsistentKept, RejectUnknownCode, RejectBadCode, RejectDuplicate, RejectCardinality, RejectMalformed}
 
 // Per-source health (docs/design.md §3) and the daemon's own metrics.
 var (
@@ -71,7 +88,7 @@ var (
 	}
 	SourceRejected = &Metric{
 		Name:   "govpulse_source_records_rejected_total",
-		Help:   "Upstream records dropped at decode by reason (negative_count, inconsistent, unknown_code, bad_code, duplicate, cardinality_cap, malformed) since govpulse started.",
+		Help:   "Upstream records rejected at decode by reason (negative_count, absurd_count, inconsistent, unknown_code, bad_code, duplicate, cardinality_cap, malformed: dropped; inconsistent_kept: exported as reported, flagged) since govpulse started.",
 		Kind:   Counter,
 		Labels: []string{LabelSource, LabelReason},
 		Source: SourceHealth,

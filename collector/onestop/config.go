@@ -57,7 +57,40 @@ type Mapping struct {
 	// ValueMaps translate vendor codes to govpulse codes, per column (agency or
 	// field). A code absent from a map that is defined is an unknown code.
 	ValueMaps map[string]map[string]string `yaml:"value_maps"`
+
+	// SuccessPath and SuccessValue say what success looks like: a body whose
+	// value at SuccessPath (a string, number or boolean, compared as text) is
+	// not SuccessValue, or lacks it, fails the run with reason upstream_error,
+	// e.g. ketQua = THANH_CONG. ErrorMessagePath is the vendor's error text,
+	// quoted (at most 200 characters) in the error.
+	SuccessPath      string `yaml:"success_path"`
+	SuccessValue     string `yaml:"success_value"`
+	ErrorMessagePath string `yaml:"error_message_path"`
+	// PeriodPath is the JSON path of the vendor's period tag, in each row, or
+	// else in the body. A row (or body) whose tag is not PeriodTag fails the
+	// run with reason invalid: a cached or misrouted answer is not this
+	// period's report. PeriodTag is a template: {period} (month, quarter,
+	// year), {from} and {to} (as sent, with FromLayout and ToLayout), {year},
+	// {month} (01..12), {quarter} (1..4), all of the period's start.
+	PeriodPath string `yaml:"period_path"`
+	PeriodTag  string `yaml:"period_tag"`
+	// AllowEmpty accepts an empty report (no rows) for a period whose last
+	// good report had rows; by default that fails the run with reason empty.
+	AllowEmpty bool `yaml:"allow_empty"`
+	// MaxCount bounds every count (default 1e9): a row with a larger one is
+	// rejected as absurd_count.
+	MaxCount float64 `yaml:"max_count"`
+	// MaxRejectedShare is the largest share of rejected rows,
+	// rejected / (accepted + rejected), a run may have (default 0.5); above
+	// it the run fails with reason rejected and the last good data stays.
+	MaxRejectedShare *float64 `yaml:"max_rejected_share"`
 }
+
+// Defaults of the mapping's bounds.
+const (
+	DefaultMaxCount         = 1e9
+	DefaultMaxRejectedShare = 0.5
+)
 
 // Pagination describes page-numbered endpoints.
 type Pagination struct {
@@ -231,6 +264,28 @@ func (m *Mapping) validate(detail string, errs *source.Problems) {
 		if col != ColAgency && col != ColField {
 			add("mapping.value_maps."+col, "only agency and field codes can be mapped")
 		}
+	}
+	if (m.SuccessPath == "") != (m.SuccessValue == "") {
+		add("mapping.success_path", "success_path and success_value go together")
+	}
+	if m.ErrorMessagePath != "" && m.SuccessPath == "" {
+		add("mapping.error_message_path", "needs success_path")
+	}
+	if (m.PeriodPath == "") != (m.PeriodTag == "") {
+		add("mapping.period_path", "period_path and period_tag go together")
+	}
+	for _, p := range []struct{ name, path string }{
+		{"success_path", m.SuccessPath}, {"error_message_path", m.ErrorMessagePath}, {"period_path", m.PeriodPath},
+	} {
+		if _, err := parsePath(p.path); err != nil {
+			add("mapping."+p.name, "%v", err)
+		}
+	}
+	if m.MaxCount < 0 {
+		add("mapping.max_count", "must not be negative")
+	}
+	if r := m.MaxRejectedShare; r != nil && (*r < 0 || *r > 1) {
+		add("mapping.max_rejected_share", "must be between 0 and 1, got %g", *r)
 	}
 	if p := m.Pagination; p != nil {
 		if p.PageParam == "" {

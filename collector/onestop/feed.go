@@ -44,6 +44,15 @@ import (
 // (the next run continues); a short page does not stop it, since servers cap
 // page sizes. A record seen twice (at a page boundary, or after an update) is
 // never counted twice, so a server may answer "at or after" the cursor.
+// A record without NgayCapNhat is dated by the latest of its NgayTra,
+// NgayKetThucXuLy, NgayTiepNhan and NgayNopHoSo (feeddecode.go check).
+//
+// A few rejected records move the cursor with the rest of their page. A page
+// that rejects more than half its records (DefaultMaxRejectedShare) fails the
+// run with reason rejected and is dropped: the cursor stays before it, so the
+// records are read again, and counted, once the upstream or the
+// configuration is fixed. Since every accepted page is at most half
+// rejected, so is every successful run.
 //
 // Record fields read (everything else is skipped unread; see
 // testdata/feed-sample.json):
@@ -209,9 +218,11 @@ func (f *feedSource) collect(ctx context.Context) (*source.Result, error) {
 		f.log.Warn("no holiday file for this year: only weekends count as days off in deadlines", "year", y)
 	}
 	res := &source.Result{}
+	pageRejected := make(map[string]int)
 	apply := func(r *feedRecord) {
 		if reason := a.apply(r); reason != "" {
 			res.Reject(reason, 1)
+			pageRejected[reason]++
 		}
 	}
 	lastSave := time.Now()
@@ -232,9 +243,17 @@ func (f *feedSource) collect(ctx context.Context) (*source.Result, error) {
 		}
 		q.Set(f.cfg.SinceParam, cursor)
 		q.Set(f.cfg.LimitParam, strconv.Itoa(f.cfg.Limit))
+		clear(pageRejected)
 		info, err := f.page(ctx, q, apply)
 		if err == nil && info.errorCode != "" {
 			err = source.Errorf(catalog.ReasonInvalid, "the feed answered error_code %q", info.errorCode)
+		}
+		if n := total(pageRejected); err == nil && info.records > 0 && float64(n) > DefaultMaxRejectedShare*float64(info.records) {
+			// The cursor must not pass records that were not accepted when
+			// most of them were not: that is a format change or a broken
+			// upstream, not a few bad records. The page is dropped as below.
+			err = source.Errorf(catalog.ReasonRejected, "%d of its %d records rejected (%s), above the share of %g a page may reject: the cursor stays before it",
+				n, info.records, rejectSummary(pageRejected), DefaultMaxRejectedShare)
 		}
 		if err != nil {
 			// Part of the page is in the state: it no longer matches the
@@ -312,6 +331,28 @@ func (f *feedSource) page(ctx context.Context, q url.Values, apply func(*feedRec
 		return info, err
 	}
 	return info, read(bytes.NewReader(body))
+}
+
+func total(rej map[string]int) int {
+	n := 0
+	for _, v := range rej {
+		n += v
+	}
+	return n
+}
+
+// rejectSummary lists rejection counts by reason, in a stable order.
+func rejectSummary(rej map[string]int) string {
+	var b []byte
+	for _, r := range catalog.RejectReasons {
+		if n := rej[r]; n > 0 {
+			if len(b) > 0 {
+				b = append(b, ", "...)
+			}
+			b = fmt.Appendf(b, "%s %d", r, n)
+		}
+	}
+	return string(b)
 }
 
 func ctxReason(err error) string {

@@ -71,7 +71,11 @@ func TestFeedCanary(t *testing.T) {
 		`{"MaHoSo":"canary-ok-1","DonViXuLy":"000.00.31.H47","MaLinhVuc":"DD","TrangThaiHoSo":10,"NgayTiepNhan":"20261110080000","NgayHenTra":"20261111080000","NgayTra":"20261112080000","NgayCapNhat":"20250101000004",` +
 		`"QuaTrinhXuLy":[{"NguoiXuLy":"` + c.Email + `","TenNguoiXuLy":"` + c.OfficialName + `","NgayKetThuc":"20261112080000","HanXuLy":"20261111080000"},` +
 		`{"NguoiXuLy":"` + c.Phone + `","NgayKetThuc":"20261112080000","HanXuLy":"20261111080000"},` +
-		`{"NguoiXuLy":"` + c.Name + `","NgayKetThuc":"20261112080000","HanXuLy":"20261111080000"}]}` +
+		`{"NguoiXuLy":"` + c.Name + `","NgayKetThuc":"20261112080000","HanXuLy":"20261111080000"}]},` +
+		// Good records, so that the page's rejected share stays at most half
+		// and the page is read rather than refused.
+		`{"MaHoSo":"canary-ok-2","DonViXuLy":"000.00.31.H47","MaLinhVuc":"DD","TrangThaiHoSo":2,"NgayTiepNhan":"20261110080000","NgayCapNhat":"20250101000004"},` +
+		`{"MaHoSo":"canary-ok-3","DonViXuLy":"000.00.31.H47","MaLinhVuc":"DD","TrangThaiHoSo":2,"NgayTiepNhan":"20261110080000","NgayCapNhat":"20250101000004"}` +
 		`],"next_cursor":"2025-01-01T00:00:04+07:00"}`
 
 	var requests atomic.Int32

@@ -525,6 +525,8 @@ func TestFeedBadPages(t *testing.T) {
 		"cursor binary":   {"{\"next_cursor\":\"a\\u0001b\",\"data\":[]}", catalog.ReasonDecode},
 		"error code":      {`{"error_code":"E42","data":[]}`, catalog.ReasonInvalid},
 		"bad escape":      {`{"data":[{"MaHoSo":"\q"}]}`, catalog.ReasonDecode},
+		// Most of the page rejected: the run fails, the cursor stays.
+		"not objects": {`{"data":[1,"x",null]}`, catalog.ReasonRejected},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -541,17 +543,21 @@ func TestFeedBadPages(t *testing.T) {
 	}
 	// Odd but valid pages are fine.
 	for name, body := range map[string]string{
-		"null data":  `{"data":null}`,
-		"empty":      `{}`,
-		"code 0":     `{"error_code":0,"data":[]}`,
-		"not object": `{"data":[1,"x",null]}`,
+		"null data": `{"data":null}`,
+		"empty":     `{}`,
+		"code 0":    `{"error_code":0,"data":[]}`,
+		"not object": `{"data":[1,"x",null,{"MaHoSo":"a-1","DonViXuLy":"000.00.31.H47","MaLinhVuc":"DD","TrangThaiHoSo":1,"NgayCapNhat":"20250101000001"},` +
+			`{"MaHoSo":"a-2","DonViXuLy":"000.00.31.H47","MaLinhVuc":"DD","TrangThaiHoSo":1,"NgayCapNhat":"20250101000001"},` +
+			`{"MaHoSo":"a-3","DonViXuLy":"000.00.31.H47","MaLinhVuc":"DD","TrangThaiHoSo":1,"NgayCapNhat":"20250101000001"}]}`,
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, body) }))
 		res, err := newFeedSource(t, feedCfg(t, 10, nil), srv.URL, feedEnv(t.TempDir())).Collect(context.Background())
 		srv.Close()
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
-		} else if name == "not object" && res.Rejected[catalog.RejectMalformed] != 3 {
+		} else if name == "not object" && res.Rejected[catalog.RejectMalformed] != 6 {
+			// Served twice (the cursor moves once, to the records' NgayCapNhat),
+			// 3 of 6 rejected each time: not above the page's allowed share.
 			t.Errorf("%s: rejected %v", name, res.Rejected)
 		}
 	}
@@ -733,7 +739,7 @@ func TestFeedQuery(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		queries = append(queries, r.URL.Query())
 		if len(queries) == 1 {
-			io.WriteString(w, `{"next_cursor":"opaque-1","data":[`+strings.Repeat(`1,`, 4)+`1]}`)
+			io.WriteString(w, `{"next_cursor":"opaque-1","data":[`+strings.Repeat(`{"MaHoSo":"q","DonViXuLy":"000.00.31.H47","MaLinhVuc":"DD","TrangThaiHoSo":1,"NgayCapNhat":"20250101000001"},`, 4)+`1]}`)
 			return
 		}
 		io.WriteString(w, `{"next_cursor":"opaque-1","data":[]}`)

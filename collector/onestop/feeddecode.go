@@ -66,6 +66,8 @@ type feedRecord struct {
 	legal int64
 
 	received, due, returned, finished, updated date
+	// submitted is NgayNopHoSo, read only as a fallback for updated.
+	submitted date
 
 	digitised, paidOnline bool
 
@@ -223,7 +225,8 @@ func (d *feedDecoder) data(info *pageInfo, apply func(*feedRecord)) bool {
 		}
 		d.check(r)
 		info.records++
-		// Rejected records move the cursor too, or a page of them would stall it.
+		// Rejected records move the cursor too, or a page of them would stall
+		// it (unless most of the page is rejected: feed.go then fails the run).
 		if r.updated.ok() && r.updated.w > info.maxUpdated.w {
 			info.maxUpdated = r.updated
 		}
@@ -232,8 +235,20 @@ func (d *feedDecoder) data(info *pageInfo, apply func(*feedRecord)) bool {
 	})
 }
 
-// check rejects records missing what every record needs.
+// check rejects records missing what every record needs. A record without
+// NgayCapNhat (some one-stop systems never fill it) is dated by the latest
+// date it carries among NgayTra, NgayKetThucXuLy, NgayTiepNhan and
+// NgayNopHoSo: the last thing that happened to the dossier, so the cursor
+// still advances and a later record of the same dossier still wins. Only a
+// record with none of these dates is malformed.
 func (d *feedDecoder) check(r *feedRecord) {
+	if !r.updated.ok() {
+		for _, c := range [...]date{r.returned, r.finished, r.received, r.submitted} {
+			if c.ok() && (!r.updated.ok() || c.w > r.updated.w) {
+				r.updated = c
+			}
+		}
+	}
 	switch {
 	case r.id == 0, !r.updated.ok():
 		r.rejectAs(catalog.RejectMalformed)
@@ -285,6 +300,8 @@ func (d *feedDecoder) member(r *feedRecord, key []byte) bool {
 		return d.date(r, &r.finished)
 	case "NgayCapNhat":
 		return d.date(r, &r.updated)
+	case "NgayNopHoSo":
+		return d.date(r, &r.submitted)
 	case "QuaTrinhXuLy":
 		if d.official {
 			return d.processLog(r)

@@ -10,7 +10,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/source"
@@ -34,6 +37,15 @@ type Source struct {
 	agencyPath        path
 	fieldPath         path
 	hasReceived       bool
+	successPath       path
+	errMsgPath        path
+	periodPath        path
+	maxCount          float64
+
+	mu sync.Mutex
+	// prev holds the number of rows of the last good report of each period
+	// (by name and first day), for the empty-report check.
+	prev map[string]prevReport
 
 	feed *feedSource // format feed
 }
@@ -66,6 +78,13 @@ func New(name string, cfg Config, client Getter, env source.Env) (*Source, error
 	if m.Pagination != nil {
 		s.totalPages = parse(m.Pagination.TotalPagesPath)
 	}
+	s.maxCount = m.MaxCount
+	if s.maxCount == 0 {
+		s.maxCount = DefaultMaxCount
+	}
+	s.successPath = parse(m.SuccessPath)
+	s.errMsgPath = parse(m.ErrorMessagePath)
+	s.periodPath = parse(m.PeriodPath)
 	s.agencyPath = parse(m.Columns[ColAgency])
 	s.fieldPath = parse(m.Columns[ColField])
 	for i, c := range countColumns {
@@ -82,25 +101,62 @@ func New(name string, cfg Config, client Getter, env source.Env) (*Source, error
 	return s, nil
 }
 
+type prevReport struct {
+	from time.Time
+	rows int
+}
+
 // Collect fetches the month, quarter and year to date and normalises them.
 func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 	if s.feed != nil {
 		return s.feed.collect(ctx)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	res := &source.Result{}
+	seen := make(map[string]prevReport)
+	total := 0
 	for _, p := range source.CurrentPeriods(s.env.Now(), s.env.Location) {
-		rows, err := s.fetchPeriod(ctx, p, res)
+		agg, rows, err := s.fetchPeriod(ctx, p, res)
 		if err != nil {
-			return nil, fmt.Errorf("cannot fetch the %s report: %w", p, err)
+			return nil, fmt.Errorf("cannot fetch the %s report: %w", p.Name, err)
 		}
-		emit(res, p.Name, rows)
+		if prev, ok := s.prev[p.Name]; ok && rows == 0 && prev.rows > 0 && prev.from.Equal(p.From) && !s.cfg.Mapping.AllowEmpty {
+			return nil, source.Errorf(catalog.ReasonEmpty, "the %s report is empty, the last good one had %d rows (allow_empty: true accepts this)", p.Name, prev.rows)
+		}
+		seen[p.Name] = prevReport{from: p.From, rows: rows}
+		total += rows
+		emit(res, p.Name, agg)
 	}
+	if err := s.checkRejected(res, total); err != nil {
+		return nil, err
+	}
+	s.prev = seen
 	return res, nil
+}
+
+// checkRejected fails a run that rejected more than its allowed share of
+// rows. Inconsistent rows are kept, so they are not rejected here.
+func (s *Source) checkRejected(res *source.Result, rows int) error {
+	limit := DefaultMaxRejectedShare
+	if p := s.cfg.Mapping.MaxRejectedShare; p != nil {
+		limit = *p
+	}
+	n := 0
+	for r, k := range res.Rejected {
+		if r != catalog.InconsistentKept {
+			n += k
+		}
+	}
+	if rows == 0 || float64(n) <= limit*float64(rows) {
+		return nil
+	}
+	return source.Errorf(catalog.ReasonRejected, "%d of %d rows rejected, above the allowed share of %g (max_rejected_share)", n, rows, limit)
 }
 
 // fetchPeriod reads every page of one period and aggregates it per key
 // (agency and field, or agency only).
-func (s *Source) fetchPeriod(ctx context.Context, p source.Period, res *source.Result) (map[[2]string]*[nCounts]float64, error) {
+func (s *Source) fetchPeriod(ctx context.Context, p source.Period, res *source.Result) (map[[2]string]*[nCounts]float64, int, error) {
 	m := s.cfg.Mapping
 	q := url.Values{}
 	for k, v := range m.Query {
@@ -109,17 +165,22 @@ func (s *Source) fetchPeriod(ctx context.Context, p source.Period, res *source.R
 	if m.PeriodParam != "" {
 		q.Set(m.PeriodParam, p.Name)
 	}
-	q.Set(m.FromParam, p.From.Format(m.FromLayout))
+	from := p.From.Format(m.FromLayout)
 	// The end is the last second of the last day, so layouts with a time of
 	// day read naturally (2006-01-02T15:04:05 gives ...T23:59:59).
-	q.Set(m.ToParam, p.To.Add(24*time.Hour-time.Second).Format(m.ToLayout))
+	to := p.To.Add(24*time.Hour - time.Second).Format(m.ToLayout)
+	q.Set(m.FromParam, from)
+	q.Set(m.ToParam, to)
+	tag := periodTag(m.PeriodTag, p, from, to)
 
 	agg := make(map[[2]string]*[nCounts]float64)
+	seen := make(map[[2]string]struct{})
+	rows := 0
 	pg := m.Pagination
 	for page := 0; ; page++ {
 		if pg != nil {
 			if page >= pg.MaxPages {
-				return nil, source.Errorf(catalog.ReasonDecode, "more than %d pages: refusing to read further", pg.MaxPages)
+				return nil, 0, source.Errorf(catalog.ReasonDecode, "more than %d pages: refusing to read further", pg.MaxPages)
 			}
 			q.Set(pg.PageParam, strconv.Itoa(pg.First+page))
 			if pg.SizeParam != "" {
@@ -128,33 +189,141 @@ func (s *Source) fetchPeriod(ctx context.Context, p source.Period, res *source.R
 		}
 		body, err := s.client.Get(ctx, m.Path, q)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		n, total, err := s.decodePage(body, agg, res)
+		n, total, err := s.decodeTagged(body, tag, agg, seen, res)
 		if err != nil {
-			return nil, fmt.Errorf("page %d: %w", page+1, err)
+			return nil, 0, fmt.Errorf("page %d: %w", page+1, err)
 		}
+		rows += n
 		switch {
 		case pg == nil:
-			return agg, nil
+			return agg, rows, nil
 		case s.totalPages != nil:
 			if page+1 >= total {
-				return agg, nil
+				return agg, rows, nil
 			}
 		case n < pg.Size:
-			return agg, nil
+			return agg, rows, nil
 		}
 	}
 }
 
-// decodePage decodes one body, validates each item and adds it to agg. It
-// returns the number of items and the total page count (if the mapping has one).
+// periodTag expands the period_tag template for p.
+func periodTag(tmpl string, p source.Period, from, to string) string {
+	if tmpl == "" {
+		return ""
+	}
+	return strings.NewReplacer(
+		"{period}", p.Name, "{from}", from, "{to}", to,
+		"{year}", strconv.Itoa(p.From.Year()),
+		"{month}", fmt.Sprintf("%02d", int(p.From.Month())),
+		"{quarter}", strconv.Itoa((int(p.From.Month())-1)/3+1),
+	).Replace(tmpl)
+}
+
+// maxQuoted is the most characters of upstream text an error message quotes.
+const maxQuoted = 200
+
+// quote makes upstream text safe for an error message: valid UTF-8, no
+// control characters, at most maxQuoted characters.
+func quote(v string) string {
+	v = strings.ToValidUTF8(v, "\uFFFD")
+	v = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(v))
+	if utf8.RuneCountInString(v) > maxQuoted {
+		r := []rune(v)
+		v = string(r[:maxQuoted]) + "…"
+	}
+	return strconv.Quote(v)
+}
+
+// text is a scalar JSON value as text: strings trimmed, numbers as written,
+// booleans as true or false.
+func text(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x), true
+	case json.Number:
+		return x.String(), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
+}
+
+// checkSuccess fails a body that does not say it succeeded.
+func (s *Source) checkSuccess(doc any) error {
+	if s.successPath == nil {
+		return nil
+	}
+	m := s.cfg.Mapping
+	v, ok := s.successPath.get(doc)
+	got, isText := text(v)
+	if ok && isText && got == m.SuccessValue {
+		return nil
+	}
+	msg := ""
+	if s.errMsgPath != nil {
+		if e, ok := s.errMsgPath.get(doc); ok {
+			if t, ok := text(e); ok && t != "" {
+				msg = ": " + quote(t)
+			}
+		}
+	}
+	switch {
+	case !ok:
+		return source.Errorf(catalog.ReasonUpstream, "the body has no success field %q%s", m.SuccessPath, msg)
+	case !isText:
+		return source.Errorf(catalog.ReasonUpstream, "the success field %q is not a value%s", m.SuccessPath, msg)
+	}
+	return source.Errorf(catalog.ReasonUpstream, "the upstream says it failed: %s = %s, not %q%s", m.SuccessPath, quote(got), m.SuccessValue, msg)
+}
+
+// checkPeriod fails a tag that is not the period asked for.
+func (s *Source) checkPeriod(v any, want, where string) error {
+	got, ok := text(v)
+	if ok && got == want {
+		return nil
+	}
+	if !ok {
+		return source.Errorf(catalog.ReasonInvalid, "%s period tag %q is not a value", where, s.cfg.Mapping.PeriodPath)
+	}
+	return source.Errorf(catalog.ReasonInvalid, "%s is of period %s, not %q: not the report asked for", where, quote(got), want)
+}
+
+// decodePage decodes one body of a mapping without a period tag.
 func (s *Source) decodePage(body []byte, agg map[[2]string]*[nCounts]float64, res *source.Result) (int, int, error) {
+	return s.decodeTagged(body, "", agg, make(map[[2]string]struct{}), res)
+}
+
+// decodeTagged decodes one body, checks that it says it succeeded and is of
+// the period tagged tag, validates each item and adds it to agg. seen holds
+// the keys of the period's rows so far: a second row of a key is rejected
+// as a duplicate (the first stays: it cannot be told which is right, and it
+// may be on an earlier page). It returns the number of items and the total
+// page count (if the mapping has one).
+func (s *Source) decodeTagged(body []byte, tag string, agg map[[2]string]*[nCounts]float64, seen map[[2]string]struct{}, res *source.Result) (int, int, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
 		return 0, 0, source.Errorf(catalog.ReasonDecode, "malformed JSON: %w", err)
+	}
+	if err := s.checkSuccess(doc); err != nil {
+		return 0, 0, err
+	}
+	pageTag, pageTagged := any(nil), false
+	if s.periodPath != nil {
+		if pageTag, pageTagged = s.periodPath.get(doc); pageTagged {
+			if err := s.checkPeriod(pageTag, tag, "the body"); err != nil {
+				return 0, 0, err
+			}
+		}
 	}
 	total := 0
 	if s.totalPages != nil {
@@ -176,13 +345,37 @@ func (s *Source) decodePage(body []byte, agg map[[2]string]*[nCounts]float64, re
 		}
 		return 0, 0, source.Errorf(catalog.ReasonDecode, "items at %q are not an array", s.cfg.Mapping.ItemsPath)
 	}
-	for _, it := range items {
-		row, reason := s.row(it)
+	for i, it := range items {
+		if s.periodPath != nil {
+			if v, ok := s.periodPath.get(it); ok {
+				if err := s.checkPeriod(v, tag, fmt.Sprintf("row %d", i+1)); err != nil {
+					return 0, 0, err
+				}
+			} else if !pageTagged {
+				return 0, 0, source.Errorf(catalog.ReasonInvalid, "row %d has no period tag %q, nor has the body", i+1, s.cfg.Mapping.PeriodPath)
+			}
+		}
+		row, reason, inconsistent := s.row(it)
 		if reason != "" {
 			res.Reject(reason, 1)
 			continue
 		}
 		key := [2]string{row.Agency, row.Field}
+		dup := key
+		if s.cfg.Detail == DetailAgency && s.fieldPath != nil {
+			// Rows per field are summed per agency: only a repeated
+			// (agency, vendor field) pair is a duplicate.
+			v, _ := s.fieldPath.get(it)
+			dup[1], _ = text(v)
+		}
+		if _, ok := seen[dup]; ok {
+			res.Reject(catalog.RejectDuplicate, 1)
+			continue
+		}
+		seen[dup] = struct{}{}
+		if inconsistent {
+			res.Reject(catalog.InconsistentKept, 1)
+		}
 		acc := agg[key]
 		if acc == nil {
 			acc = new([nCounts]float64)
@@ -195,17 +388,18 @@ func (s *Source) decodePage(body []byte, agg map[[2]string]*[nCounts]float64, re
 	return len(items), total, nil
 }
 
-// row normalises one item, or returns the reason it is rejected. Rejected
+// row normalises one item, or returns the reason it is rejected. A row that
+// breaks the accounting identity resolved <= carried over + received is kept
+// as reported and flagged inconsistent: the report is the province's record,
+// and dropping the row would under-count every other figure of it. Rejected
 // values are never logged: a code column holding free text may be personal data.
-func (s *Source) row(it any) (Row, string) {
-	var r Row
-	var reason string
+func (s *Source) row(it any) (r Row, reason string, inconsistent bool) {
 	if r.Agency, reason = s.code(it, s.agencyPath, ColAgency, catalog.AgencyCodePattern, func(c string) bool { _, ok := s.env.Agencies[c]; return ok }); reason != "" {
-		return r, reason
+		return r, reason, false
 	}
 	if s.cfg.Detail == DetailField {
 		if r.Field, reason = s.code(it, s.fieldPath, ColField, catalog.FieldCodePattern, func(c string) bool { _, ok := s.env.Fields[c]; return ok }); reason != "" {
-			return r, reason
+			return r, reason, false
 		}
 	}
 	for i, p := range s.cols {
@@ -218,10 +412,13 @@ func (s *Source) row(it any) (Row, string) {
 		}
 		f, ok := number(v)
 		if !ok || f != math.Trunc(f) || math.IsInf(f, 0) {
-			return r, catalog.RejectMalformed
+			return r, catalog.RejectMalformed, false
 		}
 		if f < 0 {
-			return r, catalog.RejectNegative
+			return r, catalog.RejectNegative, false
+		}
+		if f > s.maxCount {
+			return r, catalog.RejectAbsurd, false
 		}
 		r.Counts[i] = f
 	}
@@ -234,11 +431,9 @@ func (s *Source) row(it any) (Row, string) {
 		for i := iResolvedLo; i <= iResolvedHi; i++ {
 			out += r.Counts[i]
 		}
-		if out > in {
-			return r, catalog.RejectInconsistent
-		}
+		inconsistent = out > in
 	}
-	return r, ""
+	return r, "", inconsistent
 }
 
 type matcher interface{ MatchString(string) bool }

@@ -150,11 +150,15 @@ func TestLayouts(t *testing.T) {
 		file       func(r *http.Request) string
 		wantReject map[string]int
 		wantQuery  map[string]string
+		// extra is the number of good pairs besides the three common ones.
+		extra int
 	}{
 		"standard": {
 			file: func(r *http.Request) string { return "standard-page" + r.URL.Query().Get("page") + ".json" },
-			// per period: 1 unknown agency, 1 negative, 1 inconsistent, 1 free-text agency, 1 non-number
-			wantReject: map[string]int{catalog.RejectUnknownCode: 3, catalog.RejectNegative: 3, catalog.RejectInconsistent: 3, catalog.RejectBadCode: 3, catalog.RejectMalformed: 3},
+			// per period: 1 unknown agency, 1 negative, 1 free-text agency, 1 non-number
+			// rejected; 1 inconsistent kept as reported and flagged
+			wantReject: map[string]int{catalog.RejectUnknownCode: 3, catalog.RejectNegative: 3, catalog.InconsistentKept: 3, catalog.RejectBadCode: 3, catalog.RejectMalformed: 3},
+			extra:      1,
 			wantQuery:  map[string]string{"period": "month", "from": "2026-11-01", "to": "2026-11-22", "page": "1", "page_size": "1000"},
 		},
 		"igate-like mapping": {
@@ -179,9 +183,15 @@ func TestLayouts(t *testing.T) {
 					t.Errorf("%s = %v (present %v), want %v", k, gv, ok, v)
 				}
 			}
-			// 3 good pairs × 11 counts × 3 periods, nothing else.
-			if len(res.Samples) != 3*11*3 {
-				t.Errorf("got %d samples, want %d", len(res.Samples), 3*11*3)
+			// good pairs × 11 counts × 3 periods, nothing else.
+			if want := (3 + c.extra) * 11 * 3; len(res.Samples) != want {
+				t.Errorf("got %d samples, want %d", len(res.Samples), want)
+			}
+			if c.extra > 0 {
+				// The inconsistent row (9 resolved of 2 received) is exported as reported.
+				if v := got["tthc_dossiers_resolved{000.01.31.H47,CT,month,truoc_han}"]; v != 9 {
+					t.Errorf("inconsistent row: resolved = %v, want 9", v)
+				}
 			}
 			for r, n := range c.wantReject {
 				if res.Rejected[r] != n {
