@@ -48,7 +48,7 @@ import (
 // NgayKetThucXuLy, NgayTiepNhan and NgayNopHoSo (feeddecode.go check).
 //
 // A few rejected records move the cursor with the rest of their page. A page
-// that rejects more than half its records (DefaultMaxRejectedShare) fails the
+// that rejects more than half its records (feed.max_rejected_share) fails the
 // run with reason rejected and is dropped: the cursor stays before it, so the
 // records are read again, and counted, once the upstream or the
 // configuration is fixed. Since every accepted page is at most half
@@ -248,12 +248,12 @@ func (f *feedSource) collect(ctx context.Context) (*source.Result, error) {
 		if err == nil && info.errorCode != "" {
 			err = source.Errorf(catalog.ReasonInvalid, "the feed answered error_code %q", info.errorCode)
 		}
-		if n := total(pageRejected); err == nil && info.records > 0 && float64(n) > DefaultMaxRejectedShare*float64(info.records) {
+		if n := total(pageRejected); err == nil && info.records > 0 && float64(n) > f.cfg.maxRejectedShare()*float64(info.records) {
 			// The cursor must not pass records that were not accepted when
 			// most of them were not: that is a format change or a broken
 			// upstream, not a few bad records. The page is dropped as below.
 			err = source.Errorf(catalog.ReasonRejected, "%d of its %d records rejected (%s), above the share of %g a page may reject: the cursor stays before it",
-				n, info.records, rejectSummary(pageRejected), DefaultMaxRejectedShare)
+				n, info.records, rejectSummary(pageRejected), f.cfg.maxRejectedShare())
 		}
 		if err != nil {
 			// Part of the page is in the state: it no longer matches the

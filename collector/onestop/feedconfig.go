@@ -21,6 +21,10 @@ type FeedConfig struct {
 	// LimitParam receives Limit, the page size (default limit, 1000).
 	LimitParam string `yaml:"limit_param"`
 	Limit      int    `yaml:"limit"`
+	// MaxRejectedShare is the largest share of a page's records that may be
+	// rejected (default DefaultMaxRejectedShare); a page past it fails the
+	// run and the cursor stays before it.
+	MaxRejectedShare *float64 `yaml:"max_rejected_share"`
 	// MaxPages bounds one run (default 500); a feed further behind carries on
 	// at the next run from the saved cursor.
 	MaxPages int `yaml:"max_pages"`
@@ -100,6 +104,9 @@ func (f *FeedConfig) Validate() source.Problems {
 	if f.SinceParam == f.LimitParam {
 		add("limit_param", "must differ from since_param %q", f.SinceParam)
 	}
+	if r := f.MaxRejectedShare; r != nil && !(*r >= 0 && *r <= 1) {
+		add("max_rejected_share", "must be a share between 0 and 1, got %v", *r)
+	}
 	for _, k := range sortedKeys(f.Query) {
 		if k == f.SinceParam || k == f.LimitParam {
 			add("query."+k, "is set by govpulse (since_param or limit_param)")
@@ -125,4 +132,12 @@ func (f *FeedConfig) Validate() source.Problems {
 		}
 	}
 	return errs
+}
+
+// maxRejectedShare is the configured share, or the default.
+func (f *FeedConfig) maxRejectedShare() float64 {
+	if f.MaxRejectedShare != nil {
+		return *f.MaxRejectedShare
+	}
+	return DefaultMaxRejectedShare
 }

@@ -144,3 +144,24 @@ func TestFeedWithoutUpdateTime(t *testing.T) {
 		t.Fatalf("cursors %v", fp.cursors)
 	}
 }
+
+// feed.max_rejected_share moves the line: at 1 the same page is read, its
+// bad records counted.
+func TestFeedRejectedShareConfigurable(t *testing.T) {
+	start := "2025-01-01T00:00:00+07:00"
+	broken := `{"next_cursor":"c2","data":[` + feedRec("a-2", 2, `,"NgayTiepNhan":"20261111080000","NgayCapNhat":"20261111080000"`) +
+		`,{"MaHoSo":"a-3"},{"MaHoSo":"a-4"}]}`
+	fp := &feedPages{pages: map[string]string{start: broken}}
+	srv := httptest.NewServer(fp)
+	defer srv.Close()
+	all := 1.0
+	cfg := feedCfg(t, 10, func(f *FeedConfig) { f.MaxRejectedShare = &all })
+	res := runFresh(t, cfg, srv.URL, t.TempDir())
+	if res.Rejected[catalog.RejectMalformed] != 2 {
+		t.Fatalf("rejected %v, want 2 malformed", res.Rejected)
+	}
+	bad := 1.5
+	if errs := (&FeedConfig{Path: "/x", SinceParam: "s", LimitParam: "l", MaxRejectedShare: &bad}).Validate(); !strings.Contains(fmt.Sprint(errs), "feed.max_rejected_share: must be a share between 0 and 1, got 1.5") {
+		t.Errorf("max_rejected_share 1.5: %v", errs)
+	}
+}
