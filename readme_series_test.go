@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -90,23 +89,5 @@ func TestReadmeSeriesBudget(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "| govpulse's own health metrics | %d |\n| **total on /metrics** (without `go_*`, `process_*`) | **%d** |\n", total-data, total)
 
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(readme)
-	i, j := strings.Index(s, seriesBegin), strings.Index(s, seriesEnd)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %q ... %q markers", seriesBegin, seriesEnd)
-	}
-	want := s[:i+len(seriesBegin)] + b.String() + s[j:]
-	if *updateReadme {
-		if err := os.WriteFile("README.md", []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if s != want {
-		t.Fatalf("README.md series table is out of date: run go test . -run TestReadmeSeriesBudget -update; want:\n%s", b.String())
-	}
+	readmeSection(t, seriesBegin, seriesEnd, b.String())
 }

@@ -19,16 +19,23 @@ const (
 // TestReadmeMetricReference fails when the README's metric reference and the
 // catalog disagree.
 func TestReadmeMetricReference(t *testing.T) {
+	readmeSection(t, metricsBegin, metricsEnd, catalog.Reference())
+}
+
+// readmeSection fails when the README's text between begin and end is not
+// body; with -update it writes body there.
+func readmeSection(t *testing.T, begin, end, body string) {
+	t.Helper()
 	b, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(b)
-	i, j := strings.Index(s, metricsBegin), strings.Index(s, metricsEnd)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
 	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %q ... %q markers", metricsBegin, metricsEnd)
+		t.Fatalf("README.md lacks the %q ... %q markers", begin, end)
 	}
-	want := s[:i+len(metricsBegin)] + catalog.Reference() + s[j:]
+	want := s[:i+len(begin)] + body + s[j:]
 	if *updateReadme {
 		if err := os.WriteFile("README.md", []byte(want), 0o644); err != nil {
 			t.Fatal(err)
@@ -36,7 +43,7 @@ func TestReadmeMetricReference(t *testing.T) {
 		return
 	}
 	if s != want {
-		t.Fatal("README.md metric reference is out of date: run go test . -run TestReadme -update")
+		t.Fatalf("README.md is out of date between %q and %q: run go test . -run TestReadme -update; want:\n%s", strings.TrimSpace(begin), end, body)
 	}
 }
 
