@@ -935,18 +935,8 @@ func (s *scanner) members(key []byte, what string, value func(key []byte) bool) 
 		if !s.expect(':') || !value(k) {
 			return false
 		}
-		c, ok := s.ws()
-		switch {
-		case !ok:
-			return false
-		case c == ',':
-			s.pos++
-		case c == '}':
-			s.pos++
-			return true
-		default:
-			s.fail(what)
-			return false
+		if more, ok := s.separator('}', what); !more {
+			return ok
 		}
 	}
 }
@@ -963,20 +953,29 @@ func (s *scanner) elements(what string, elem func() bool) bool {
 		if !elem() {
 			return false
 		}
-		c, ok := s.ws()
-		switch {
-		case !ok:
-			return false
-		case c == ',':
-			s.pos++
-		case c == ']':
-			s.pos++
-			return true
-		default:
-			s.fail(what)
-			return false
+		if more, ok := s.separator(']', what); !more {
+			return ok
 		}
 	}
+}
+
+// separator consumes what follows a member or an element: ',' (more is
+// true) or the closing byte (more false, ok true). Anything else is the
+// syntax error what (more and ok false).
+func (s *scanner) separator(closing byte, what string) (more, ok bool) {
+	c, ok := s.ws()
+	switch {
+	case !ok:
+		return false, false
+	case c == ',':
+		s.pos++
+		return true, true
+	case c == closing:
+		s.pos++
+		return false, true
+	}
+	s.fail(what)
+	return false, false
 }
 
 // skipValue steps over one value of any kind without keeping it.
