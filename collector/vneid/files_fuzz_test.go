@@ -104,24 +104,7 @@ func FuzzReadReport(f *testing.F) {
 		if rep.asOf.IsZero() || rep.asOf.After(testNow) {
 			t.Fatalf("report as of %v", rep.asOf)
 		}
-		for code, c := range units {
-			if _, ok := env.Agencies[code]; !ok {
-				t.Fatalf("code %q passed the whitelist", code)
-			}
-			for _, n := range c {
-				if n < 0 || n > maxCount {
-					t.Fatalf("count %d passed", n)
-				}
-			}
-			if c[2] > c[1] {
-				t.Fatalf("activated %d > issued %d passed", c[2], c[1])
-			}
-		}
-		for _, r := range rejects {
-			if !catalog.LabelValues[catalog.LabelReason].Allows(r.reason) {
-				t.Fatalf("reject reason %q is not in the catalog", r.reason)
-			}
-		}
+		checkAccepted(t, env, units, rejects)
 	})
 }
 

@@ -41,23 +41,31 @@ func FuzzDecodeJSON(f *testing.F) {
 		if rep.total != len(rep.rows)+len(rejects) {
 			t.Fatalf("%d units, %d rows and %d rejects", rep.total, len(rep.rows), len(rejects))
 		}
-		for code, c := range s.validate(rep.rows, &rejects) {
-			if _, ok := env.Agencies[code]; !ok {
-				t.Fatalf("code %q passed the whitelist", code)
-			}
-			for _, n := range c {
-				if n < 0 || n > maxCount {
-					t.Fatalf("count %d passed", n)
-				}
-			}
-			if c[2] > c[1] {
-				t.Fatalf("activated %d > issued %d passed", c[2], c[1])
-			}
-		}
-		for _, r := range rejects {
-			if !catalog.LabelValues[catalog.LabelReason].Allows(r.reason) {
-				t.Fatalf("reject reason %q is not in the catalog", r.reason)
-			}
-		}
+		units := s.validate(rep.rows, &rejects)
+		checkAccepted(t, env, units, rejects)
 	})
+}
+
+// checkAccepted holds for every unit a decoder accepted: a whitelisted code,
+// counts in range, activated within issued, reasons from the catalog.
+func checkAccepted(t *testing.T, env source.Env, units map[string]counts, rejects []rejection) {
+	t.Helper()
+	for code, c := range units {
+		if _, ok := env.Agencies[code]; !ok {
+			t.Fatalf("code %q passed the whitelist", code)
+		}
+		for _, n := range c {
+			if n < 0 || n > maxCount {
+				t.Fatalf("count %d passed", n)
+			}
+		}
+		if c[2] > c[1] {
+			t.Fatalf("activated %d > issued %d passed", c[2], c[1])
+		}
+	}
+	for _, r := range rejects {
+		if !catalog.LabelValues[catalog.LabelReason].Allows(r.reason) {
+			t.Fatalf("reject reason %q is not in the catalog", r.reason)
+		}
+	}
 }
