@@ -237,19 +237,27 @@ func runBackground(t *testing.T, name, cmd, dir string, env []string) {
 // ignored) and the git directory into dir.
 func copyCheckout(t *testing.T, dir string) {
 	t.Helper()
-	out, err := exec.Command("git", "ls-files", "-co", "--exclude-standard").Output()
+	out, err := exec.Command("git", "ls-files", "-z", "-co", "--exclude-standard").Output()
 	if err != nil {
 		t.Fatalf("git ls-files: %v", err)
 	}
-	files := strings.Fields(string(out))
-	gitDir, err := exec.Command("git", "rev-parse", "--git-dir").Output()
+	// The common git directory: in a linked worktree the worktree's own
+	// is only a pointer. The copy's HEAD is then set to this checkout's.
+	gitDir, err := exec.Command("git", "rev-parse", "--path-format=absolute", "--git-common-dir").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := exec.Command("cp", "-r", strings.TrimSpace(string(gitDir)), filepath.Join(dir, ".git")).Run(); err != nil {
 		t.Fatalf("copy .git: %v", err)
 	}
-	for _, f := range files {
+	if err := os.WriteFile(filepath.Join(dir, ".git", "HEAD"), head, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
 		if _, err := os.Stat(f); err != nil {
 			continue // deleted in the working tree
 		}
