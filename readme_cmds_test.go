@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
 )
 
 // readmeCommand is one shell command the README shows: a line of a ```sh
@@ -216,7 +218,7 @@ func runBackground(t *testing.T, name, cmd, dir string, env []string) {
 	probe := "http://" + addr + "/"
 	want := "govpulse"
 	if isServe {
-		probe, want = "http://"+addr+"/metrics", "govpulse_source_up{"
+		probe, want = "http://"+addr+"/metrics", catalog.SourceUp.Name+"{"
 	}
 	deadline := time.Now().Add(90 * time.Second) // go run compiles first
 	for !strings.Contains(httpBody(probe), want) {
