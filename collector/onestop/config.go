@@ -274,13 +274,7 @@ func (m *Mapping) validate(detail string, errs *source.Problems) {
 	if (m.PeriodPath == "") != (m.PeriodTag == "") {
 		add("mapping.period_path", "period_path and period_tag go together")
 	}
-	for _, p := range []struct{ name, path string }{
-		{"success_path", m.SuccessPath}, {"error_message_path", m.ErrorMessagePath}, {"period_path", m.PeriodPath},
-	} {
-		if _, err := parsePath(p.path); err != nil {
-			add("mapping."+p.name, "%v", err)
-		}
-	}
+	m.validatePaths(errs)
 	if m.MaxCount < 0 {
 		add("mapping.max_count", "must not be negative")
 	}
@@ -299,6 +293,45 @@ func (m *Mapping) validate(detail string, errs *source.Problems) {
 		}
 		if p.MaxPages < 0 {
 			add("mapping.pagination.max_pages", "must not be negative")
+		}
+	}
+}
+
+// validatePaths checks the body paths: each parses, and together they can be
+// walked as a stream (stream.go buildTree).
+func (m *Mapping) validatePaths(errs *source.Problems) {
+	add := errs.Add
+	var slots [nSlots]path
+	pathsOK := true
+	for _, p := range []struct {
+		slot int
+		path string
+	}{
+		{slotSuccess, m.SuccessPath}, {slotErrMsg, m.ErrorMessagePath}, {slotPeriod, m.PeriodPath},
+	} {
+		pp, err := parsePath(p.path)
+		if err != nil {
+			add("mapping."+slotNames[p.slot], "%v", err)
+			pathsOK = false
+		}
+		slots[p.slot] = pp
+	}
+	if m.Pagination != nil {
+		pp, err := parsePath(m.Pagination.TotalPagesPath)
+		if err != nil {
+			add("mapping.pagination.total_pages_path", "%v", err)
+			pathsOK = false
+		}
+		slots[slotPages] = pp
+	}
+	items, err := parsePath(m.ItemsPath)
+	if err != nil {
+		add("mapping.items_path", "%v", err)
+		pathsOK = false
+	}
+	if pathsOK {
+		if _, slot, err := tree(items, slots); err != nil {
+			add("mapping."+slotNames[slot], "%v", err)
 		}
 	}
 }

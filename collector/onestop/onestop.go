@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/url"
 	"sort"
@@ -20,7 +21,8 @@ import (
 )
 
 // Getter fetches a JSON body; *httpc.Client implements it with retries, rate
-// limits and a size cap.
+// limits and a size cap, and Streamer too: reports are then read as they
+// arrive, never held whole.
 type Getter interface {
 	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
 }
@@ -41,6 +43,7 @@ type Source struct {
 	errMsgPath        path
 	periodPath        path
 	maxCount          float64
+	tree              *pathNode // the paths wanted in a body (stream.go)
 
 	mu sync.Mutex
 	// prev holds the number of rows of the last good report of each period
@@ -85,6 +88,11 @@ func New(name string, cfg Config, client Getter, env source.Env) (*Source, error
 	s.successPath = parse(m.SuccessPath)
 	s.errMsgPath = parse(m.ErrorMessagePath)
 	s.periodPath = parse(m.PeriodPath)
+	var slots [nSlots]path
+	slots[slotSuccess], slots[slotErrMsg], slots[slotPeriod], slots[slotPages] = s.successPath, s.errMsgPath, s.periodPath, s.totalPages
+	if err == nil {
+		s.tree, err = buildTree(s.items, slots)
+	}
 	s.agencyPath = parse(m.Columns[ColAgency])
 	s.fieldPath = parse(m.Columns[ColField])
 	for i, c := range countColumns {
@@ -187,11 +195,12 @@ func (s *Source) fetchPeriod(ctx context.Context, p source.Period, res *source.R
 				q.Set(pg.SizeParam, strconv.Itoa(pg.Size))
 			}
 		}
-		body, err := s.client.Get(ctx, m.Path, q)
-		if err != nil {
-			return nil, 0, err
-		}
-		n, total, err := s.decodeTagged(body, tag, agg, seen, res)
+		var n, total int
+		err := s.get(ctx, m.Path, q, func(r io.Reader) error {
+			var err error
+			n, total, err = s.decodeTagged(r, tag, agg, seen, res)
+			return err
+		})
 		if err != nil {
 			return nil, 0, fmt.Errorf("page %d: %w", page+1, err)
 		}
@@ -207,6 +216,19 @@ func (s *Source) fetchPeriod(ctx context.Context, p source.Period, res *source.R
 			return agg, rows, nil
 		}
 	}
+}
+
+// get streams one body to fn: straight from the connection when the client
+// can stream (httpc does), so a large report is never held whole.
+func (s *Source) get(ctx context.Context, p string, q url.Values, fn func(io.Reader) error) error {
+	if st, ok := s.client.(Streamer); ok {
+		return st.Stream(ctx, p, q, fn)
+	}
+	body, err := s.client.Get(ctx, p, q)
+	if err != nil {
+		return err
+	}
+	return fn(bytes.NewReader(body))
 }
 
 // periodTag expands the period_tag template for p.
@@ -256,32 +278,30 @@ func text(v any) (string, bool) {
 	return "", false
 }
 
-// checkSuccess fails a body that does not say it succeeded.
-func (s *Source) checkSuccess(doc any) error {
+// checkSuccess fails a body that does not say it succeeded: v is the value
+// at success_path (ok: found), msg the one at error_message_path.
+func (s *Source) checkSuccess(v any, ok bool, msg any, msgOK bool) error {
 	if s.successPath == nil {
 		return nil
 	}
 	m := s.cfg.Mapping
-	v, ok := s.successPath.get(doc)
 	got, isText := text(v)
 	if ok && isText && got == m.SuccessValue {
 		return nil
 	}
-	msg := ""
-	if s.errMsgPath != nil {
-		if e, ok := s.errMsgPath.get(doc); ok {
-			if t, ok := text(e); ok && t != "" {
-				msg = ": " + quote(t)
-			}
+	note := ""
+	if s.errMsgPath != nil && msgOK {
+		if t, ok := text(msg); ok && t != "" {
+			note = ": " + quote(t)
 		}
 	}
 	switch {
 	case !ok:
-		return source.Errorf(catalog.ReasonUpstream, "the body has no success field %q%s", m.SuccessPath, msg)
+		return source.Errorf(catalog.ReasonUpstream, "the body has no success field %q%s", m.SuccessPath, note)
 	case !isText:
-		return source.Errorf(catalog.ReasonUpstream, "the success field %q is not a value%s", m.SuccessPath, msg)
+		return source.Errorf(catalog.ReasonUpstream, "the success field %q is not a value%s", m.SuccessPath, note)
 	}
-	return source.Errorf(catalog.ReasonUpstream, "the upstream says it failed: %s = %s, not %q%s", m.SuccessPath, quote(got), m.SuccessValue, msg)
+	return source.Errorf(catalog.ReasonUpstream, "the upstream says it failed: %s = %s, not %q%s", m.SuccessPath, quote(got), m.SuccessValue, note)
 }
 
 // checkPeriod fails a tag that is not the period asked for.
@@ -298,94 +318,149 @@ func (s *Source) checkPeriod(v any, want, where string) error {
 
 // decodePage decodes one body of a mapping without a period tag.
 func (s *Source) decodePage(body []byte, agg map[[2]string]*[nCounts]float64, res *source.Result) (int, int, error) {
-	return s.decodeTagged(body, "", agg, make(map[[2]string]struct{}), res)
+	return s.decodeTagged(bytes.NewReader(body), "", agg, make(map[[2]string]struct{}), res)
 }
 
-// decodeTagged decodes one body, checks that it says it succeeded and is of
-// the period tagged tag, validates each item and adds it to agg. seen holds
-// the keys of the period's rows so far: a second row of a key is rejected
-// as a duplicate (the first stays: it cannot be told which is right, and it
-// may be on an earlier page). It returns the number of items and the total
-// page count (if the mapping has one).
-func (s *Source) decodeTagged(body []byte, tag string, agg map[[2]string]*[nCounts]float64, seen map[[2]string]struct{}, res *source.Result) (int, int, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return 0, 0, source.Errorf(catalog.ReasonDecode, "malformed JSON: %w", err)
+// decodeTagged decodes one body (walked as a stream, stream.go), checks that
+// it says it succeeded and is of the period tagged tag, validates each item
+// and adds it to agg. seen holds the keys of the period's rows so far: a
+// second row of a key is rejected as a duplicate (the first stays: it cannot
+// be told which is right, and it may be on an earlier page). Nothing of a
+// body that fails reaches agg, seen or res. It returns the number of items
+// and the total page count (if the mapping has one).
+func (s *Source) decodeTagged(r io.Reader, tag string, agg map[[2]string]*[nCounts]float64, seen map[[2]string]struct{}, res *source.Result) (int, int, error) {
+	// The body's tags may follow its rows, so the rows are staged and every
+	// check is made at the end, in the order of the reference decoder.
+	var pg pageStage
+	pg.reset()
+	w := &bodyWalk{reset: pg.reset}
+	w.item = func(i int, it any) {
+		pg.items++
+		if pg.err != nil {
+			return
+		}
+		if s.periodPath != nil {
+			if v, ok := s.periodPath.get(it); ok {
+				if err := s.checkPeriod(v, tag, fmt.Sprintf("row %d", i+1)); err != nil {
+					pg.err, pg.errAt = err, i
+					return
+				}
+			} else if pg.untagged < 0 {
+				pg.untagged = i
+			}
+		}
+		s.stage(&pg, it, seen)
 	}
-	if err := s.checkSuccess(doc); err != nil {
+	if err := walkBody(r, s.tree, w); err != nil {
 		return 0, 0, err
 	}
-	pageTag, pageTagged := any(nil), false
-	if s.periodPath != nil {
-		if pageTag, pageTagged = s.periodPath.get(doc); pageTagged {
-			if err := s.checkPeriod(pageTag, tag, "the body"); err != nil {
-				return 0, 0, err
-			}
+	if err := s.checkSuccess(w.vals[slotSuccess], w.found[slotSuccess], w.vals[slotErrMsg], w.found[slotErrMsg]); err != nil {
+		return 0, 0, err
+	}
+	pageTagged := w.found[slotPeriod]
+	if pageTagged {
+		if err := s.checkPeriod(w.vals[slotPeriod], tag, "the body"); err != nil {
+			return 0, 0, err
 		}
 	}
 	total := 0
 	if s.totalPages != nil {
-		v, ok := s.totalPages.get(doc)
-		f, okNum := number(v)
-		if !ok || !okNum || f < 0 || f > math.MaxInt32 {
+		f, okNum := number(w.vals[slotPages])
+		if !w.found[slotPages] || !okNum || f < 0 || f > math.MaxInt32 {
 			return 0, 0, source.Errorf(catalog.ReasonDecode, "page count %q missing or not a count", s.cfg.Mapping.Pagination.TotalPagesPath)
 		}
 		total = int(f)
 	}
-	v, ok := s.items.get(doc)
-	if !ok {
+	switch w.itemsKind {
+	case 0:
 		return 0, 0, source.Errorf(catalog.ReasonDecode, "no items at %q", s.cfg.Mapping.ItemsPath)
-	}
-	items, ok := v.([]any)
-	if !ok {
-		if v == nil { // JSON null: an empty page
-			return 0, total, nil
-		}
+	case 2: // JSON null: an empty page
+		return 0, total, nil
+	case 3:
 		return 0, 0, source.Errorf(catalog.ReasonDecode, "items at %q are not an array", s.cfg.Mapping.ItemsPath)
 	}
-	for i, it := range items {
-		if s.periodPath != nil {
-			if v, ok := s.periodPath.get(it); ok {
-				if err := s.checkPeriod(v, tag, fmt.Sprintf("row %d", i+1)); err != nil {
-					return 0, 0, err
-				}
-			} else if !pageTagged {
-				return 0, 0, source.Errorf(catalog.ReasonInvalid, "row %d has no period tag %q, nor has the body", i+1, s.cfg.Mapping.PeriodPath)
-			}
-		}
-		row, reason, inconsistent := s.row(it)
-		if reason != "" {
-			res.Reject(reason, 1)
-			continue
-		}
-		key := [2]string{row.Agency, row.Field}
-		dup := key
-		if s.cfg.Detail == DetailAgency && s.fieldPath != nil {
-			// Rows per field are summed per agency: only a repeated
-			// (agency, vendor field) pair is a duplicate.
-			v, _ := s.fieldPath.get(it)
-			dup[1], _ = text(v)
-		}
-		if _, ok := seen[dup]; ok {
-			res.Reject(catalog.RejectDuplicate, 1)
-			continue
-		}
-		seen[dup] = struct{}{}
-		if inconsistent {
-			res.Reject(catalog.InconsistentKept, 1)
-		}
-		acc := agg[key]
+	if pg.untagged >= 0 && !pageTagged && (pg.err == nil || pg.untagged < pg.errAt) {
+		return 0, 0, source.Errorf(catalog.ReasonInvalid, "row %d has no period tag %q, nor has the body", pg.untagged+1, s.cfg.Mapping.PeriodPath)
+	}
+	if pg.err != nil {
+		return 0, 0, pg.err
+	}
+	pg.commit(agg, seen, res)
+	return pg.items, total, nil
+}
+
+// pageStage holds one body's rows until the body has passed its checks.
+type pageStage struct {
+	agg      map[[2]string]*[nCounts]float64
+	seen     map[[2]string]struct{}
+	rejected map[string]int
+	items    int
+	untagged int   // index of the first row without a period tag, or -1
+	err      error // the first row's error
+	errAt    int
+}
+
+func (pg *pageStage) reset() {
+	*pg = pageStage{
+		agg:      make(map[[2]string]*[nCounts]float64),
+		seen:     make(map[[2]string]struct{}),
+		rejected: make(map[string]int),
+		untagged: -1,
+	}
+}
+
+func (pg *pageStage) commit(agg map[[2]string]*[nCounts]float64, seen map[[2]string]struct{}, res *source.Result) {
+	for k, c := range pg.agg {
+		acc := agg[k]
 		if acc == nil {
 			acc = new([nCounts]float64)
-			agg[key] = acc
+			agg[k] = acc
 		}
-		for i, c := range row.Counts {
-			acc[i] += c
+		for i := range c {
+			acc[i] += c[i]
 		}
 	}
-	return len(items), total, nil
+	for k := range pg.seen {
+		seen[k] = struct{}{}
+	}
+	for _, r := range sortedKeys(pg.rejected) {
+		res.Reject(r, pg.rejected[r])
+	}
+}
+
+// stage validates one item and adds it to the page. prior holds the keys of
+// the period's earlier pages.
+func (s *Source) stage(pg *pageStage, it any, prior map[[2]string]struct{}) {
+	row, reason, inconsistent := s.row(it)
+	if reason != "" {
+		pg.rejected[reason]++
+		return
+	}
+	key := [2]string{row.Agency, row.Field}
+	dup := key
+	if s.cfg.Detail == DetailAgency && s.fieldPath != nil {
+		// Rows per field are summed per agency: only a repeated
+		// (agency, vendor field) pair is a duplicate.
+		v, _ := s.fieldPath.get(it)
+		dup[1], _ = text(v)
+	}
+	_, before := prior[dup]
+	if _, now := pg.seen[dup]; before || now {
+		pg.rejected[catalog.RejectDuplicate]++
+		return
+	}
+	pg.seen[dup] = struct{}{}
+	if inconsistent {
+		pg.rejected[catalog.InconsistentKept]++
+	}
+	acc := pg.agg[key]
+	if acc == nil {
+		acc = new([nCounts]float64)
+		pg.agg[key] = acc
+	}
+	for i, c := range row.Counts {
+		acc[i] += c
+	}
 }
 
 // row normalises one item, or returns the reason it is rejected. A row that

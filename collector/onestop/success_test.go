@@ -16,7 +16,7 @@ import (
 
 // vendorCfg is a report-mode mapping whose bodies say whether they succeeded
 // and which period they are of.
-func vendorCfg(t *testing.T, mod func(*Mapping)) Config {
+func vendorCfg(t testing.TB, mod func(*Mapping)) Config {
 	t.Helper()
 	c := Config{Format: FormatMapping, Mapping: &Mapping{
 		Path: "/baocao", FromParam: "tu", ToParam: "den", PeriodParam: "ky",

@@ -1,0 +1,5 @@
+//go:build race
+
+package onestop
+
+const raceEnabled = true
