@@ -32,7 +32,8 @@ var ErrorReasons = []string{ReasonTimeout, ReasonTransport, ReasonHTTP4xx, Reaso
 // goes on. InconsistentKept is the exception: the record is counted but kept.
 const (
 	RejectNegative = "negative_count"
-	// RejectAbsurd: a count above the source's sane bound (max_count).
+	// RejectAbsurd: a count above the source's sane bound (MaxCount, or a
+	// mapping's max_count).
 	RejectAbsurd = "absurd_count"
 	// RejectInconsistent drops a record that cannot be right (a feed record
 	// whose dates contradict each other).
@@ -47,6 +48,11 @@ const (
 	RejectCardinality = "cardinality_cap"
 	RejectMalformed   = "malformed"
 )
+
+// MaxCount is the sane bound of one upstream count (dossiers of a row, e-ID
+// accounts of a unit): ten times Vietnam's population. A larger figure is a
+// unit or encoding error, and summing such figures could overflow.
+const MaxCount = 1e9
 
 // RejectReasons lists every record rejection reason.
 var RejectReasons = []string{RejectNegative, RejectAbsurd, RejectInconsistent, InconsistentKept, RejectUnknownCode, RejectBadCode, RejectDuplicate, RejectCardinality, RejectMalformed}

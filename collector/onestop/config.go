@@ -1,6 +1,7 @@
 package onestop
 
 import (
+	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/source"
 	"sort"
 	"strings"
@@ -88,7 +89,7 @@ type Mapping struct {
 
 // Defaults of the mapping's bounds.
 const (
-	DefaultMaxCount         = 1e9
+	DefaultMaxCount         = catalog.MaxCount
 	DefaultMaxRejectedShare = 0.5
 )
 

@@ -181,7 +181,7 @@ func decodeRecord(rec *sheet.Record) (unitRow, bool, error) {
 			return row, false, rec.Errorf(c, catalog.RejectNegative, "negative count %d", n)
 		}
 		if n > maxCount {
-			return row, false, rec.Errorf(c, catalog.RejectMalformed, "%d is not a plausible count", n)
+			return row, false, rec.Errorf(c, catalog.RejectAbsurd, "%d %v", n, errImplausible)
 		}
 		row.counts[i] = n
 	}

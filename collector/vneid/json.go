@@ -3,6 +3,7 @@ package vneid
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -20,7 +21,10 @@ const Schema = "govpulse.vneid/v1"
 
 // maxCount bounds a plausible count: more accounts than Vietnam has people is
 // a unit mix-up or a corrupt value, not data.
-const maxCount = 1e9
+const maxCount = catalog.MaxCount
+
+// errImplausible marks a count above maxCount (reason absurd_count).
+var errImplausible = errors.New("is not a plausible count")
 
 type payload struct {
 	Schema string            `json:"schema"`
@@ -78,6 +82,9 @@ func decodeUnit(raw json.RawMessage) (unitRow, string, string) {
 			return r, catalog.RejectMalformed, key + " missing"
 		}
 		n, err := jsonCount(v)
+		if errors.Is(err, errImplausible) {
+			return r, catalog.RejectAbsurd, key + ": " + err.Error()
+		}
 		if err != nil {
 			return r, catalog.RejectMalformed, key + ": " + err.Error()
 		}
@@ -98,8 +105,11 @@ func jsonCount(v any) (int64, error) {
 		i, err := strconv.ParseInt(x.String(), 10, 64)
 		if err != nil {
 			f, ferr := x.Float64()
-			if ferr != nil || f != math.Trunc(f) || math.Abs(f) > maxCount {
+			if ferr != nil || f != math.Trunc(f) {
 				return 0, fmt.Errorf("%s is not a whole number", clip(x.String()))
+			}
+			if math.Abs(f) > maxCount {
+				return 0, fmt.Errorf("%s %w", clip(x.String()), errImplausible)
 			}
 			i = int64(f)
 		}
@@ -114,7 +124,7 @@ func jsonCount(v any) (int64, error) {
 		return 0, fmt.Errorf("not a number")
 	}
 	if n > maxCount || n < -maxCount {
-		return 0, fmt.Errorf("%d is not a plausible count", n)
+		return 0, fmt.Errorf("%d %w", n, errImplausible)
 	}
 	return n, nil
 }

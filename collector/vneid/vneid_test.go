@@ -212,7 +212,7 @@ func TestHTTP(t *testing.T) {
 	})
 	want := map[string]int{
 		catalog.RejectUnknownCode: 1, catalog.RejectBadCode: 1, catalog.RejectDuplicate: 1,
-		catalog.RejectInconsistent: 1, catalog.RejectNegative: 1, catalog.RejectMalformed: 4,
+		catalog.RejectInconsistent: 1, catalog.RejectNegative: 1, catalog.RejectMalformed: 4, catalog.RejectAbsurd: 1,
 	}
 	if !reflect.DeepEqual(res.Rejected, want) {
 		t.Errorf("rejected %v, want %v", res.Rejected, want)
