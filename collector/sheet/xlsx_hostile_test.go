@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/internal/peakheap"
 )
@@ -316,5 +318,43 @@ func BenchmarkReadXLSXHostile(b *testing.B) {
 			}
 			b.ReportMetric(peakheap.MB(peak), "peak-heap-MB")
 		})
+	}
+}
+
+// TestReadXLSXOtherSheetsUnbounded: the bounds apply to the sheet read, the
+// first: a wide sheet after it does not make the workbook refused.
+func TestReadXLSXOtherSheetsUnbounded(t *testing.T) {
+	build := func(wideFirst bool) []byte {
+		f := excelize.NewFile()
+		defer func() { _ = f.Close() }()
+		if _, err := f.NewSheet("Dữ liệu"); err != nil {
+			t.Fatal(err)
+		}
+		wide, narrow := "Dữ liệu", "Sheet1"
+		if wideFirst {
+			wide, narrow = narrow, wide
+		}
+		for cell, v := range map[string]string{"A1": "Mã đơn vị", "A2": "000.01.31.H47"} {
+			if err := f.SetCellValue(narrow, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.SetCellValue(wide, "XFD5", "xa"); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	tab, err := ReadXLSX("two.xlsx", build(false))
+	if err != nil || len(tab.Rows) != 2 || tab.Rows[1].Cells[0] != "000.01.31.H47" {
+		t.Fatalf("wide second sheet: %+v, %v", tab, err)
+	}
+	_, err = ReadXLSX("two.xlsx", build(true))
+	var e *Error
+	if !errors.As(err, &e) || e.Row != 5 || e.Col != 16383 {
+		t.Fatalf("wide first sheet: %v", err)
 	}
 }

@@ -57,6 +57,100 @@ func checkPackage(name string, data []byte) error {
 	if err != nil {
 		return fileError(name, "not a readable XLSX workbook: %v", err)
 	}
+	if err := checkSizes(name, zr); err != nil {
+		return err
+	}
+	meta := map[string]bool{
+		"_rels/.rels": true, "xl/workbook.xml": true, "xl/_rels/workbook.xml.rels": true,
+		"xl/styles.xml": true, "xl/theme/theme1.xml": true, "xl/calcChain.xml": true,
+	}
+	c := &partChecker{file: name, budget: MaxPartElements}
+	for _, f := range zr.File {
+		if partName(f.Name) != "_rels/.rels" {
+			continue
+		}
+		if err := c.read(f, c.rootRels); err != nil {
+			return err
+		}
+	}
+	relsOf := map[string]string{} // workbook rels part → workbook part
+	for _, wb := range c.workbooks {
+		meta[wb] = true
+		dir, base := path.Split(wb)
+		rels := strings.TrimPrefix(dir+"_rels/"+base+".rels", "/")
+		meta[rels] = true
+		relsOf[rels] = wb
+	}
+	isWorkbook := map[string]bool{}
+	for _, wb := range c.workbooks {
+		isWorkbook[wb] = true
+	}
+	c.rels = map[string][]string{}
+	for _, f := range zr.File {
+		part := partName(f.Name)
+		if part == "_rels/.rels" || !meta[part] && !strings.EqualFold(part, "[Content_Types].xml") {
+			continue
+		}
+		scan := c.metadata
+		switch {
+		case isWorkbook[part]:
+			scan = c.workbook
+		case relsOf[part] != "":
+			wbDir := path.Dir(relsOf[part])
+			scan = func(s *tagScanner) error { return c.workbookRels(s, wbDir) }
+		}
+		if err := c.read(f, scan); err != nil {
+			return err
+		}
+	}
+	sheets := c.firstSheetParts()
+	for _, f := range zr.File {
+		part := partName(f.Name)
+		var scan func(*tagScanner) error
+		switch {
+		case sheets[part] || sheets == nil && strings.HasSuffix(strings.ToLower(part), ".xml") && !meta[part]:
+			scan = c.sheet
+		case isSharedStrings(part):
+			scan = c.sharedStrings
+		case meta[part] || strings.EqualFold(part, "[Content_Types].xml"):
+			continue // read above
+		}
+		if err := c.read(f, scan); err != nil {
+			return err
+		}
+		if isSharedStrings(part) && sheets[part] {
+			if err := c.read(f, c.sharedStrings); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// firstSheetParts are the parts excelize may read as the first sheet: the
+// targets of the first sheet's relationship (and of any sheet whose name it
+// may confuse with it), resolved as excelize does. nil stands for "any XML
+// part", when the workbook names no sheet this reading understands.
+func (c *partChecker) firstSheetParts() map[string]bool {
+	if len(c.sheets) == 0 {
+		return nil
+	}
+	parts := map[string]bool{}
+	first := c.sheets[0].name
+	for _, sh := range c.sheets {
+		if !strings.EqualFold(sh.name, first) && !strings.Contains(sh.name+first, "&") {
+			continue
+		}
+		for _, t := range c.rels[sh.id] {
+			parts[t] = true
+		}
+	}
+	return parts
+}
+
+// checkSizes bounds what the entries unzip to, in all and in memory, and
+// refuses entries that share compressed data.
+func checkSizes(name string, zr *zip.Reader) error {
 	type span struct{ from, to int64 }
 	var spans []span
 	var total, inMemory uint64
@@ -88,42 +182,6 @@ func checkPackage(name string, data []byte) error {
 			return fileError(name, "not a readable XLSX workbook: zip entries overlap")
 		}
 	}
-	meta := map[string]bool{
-		"_rels/.rels": true, "xl/workbook.xml": true, "xl/_rels/workbook.xml.rels": true,
-		"xl/styles.xml": true, "xl/theme/theme1.xml": true, "xl/calcChain.xml": true,
-	}
-	c := &partChecker{file: name, budget: MaxPartElements}
-	for _, f := range zr.File {
-		if partName(f.Name) != "_rels/.rels" {
-			continue
-		}
-		if err := c.read(f, c.rootRels); err != nil {
-			return err
-		}
-	}
-	for _, wb := range c.workbooks {
-		meta[wb] = true
-		dir, base := path.Split(wb)
-		meta[strings.TrimPrefix(dir+"_rels/"+base+".rels", "/")] = true
-	}
-	for _, f := range zr.File {
-		part := partName(f.Name)
-		var scan func(*tagScanner) error
-		switch {
-		case part == "_rels/.rels":
-			continue // read above
-		case meta[part] || strings.EqualFold(part, "[Content_Types].xml"):
-			scan = c.metadata
-		case isSharedStrings(part):
-			scan = c.sharedStrings
-		case strings.HasSuffix(strings.ToLower(part), ".xml"):
-			// Any XML part may be the first sheet (the workbook names it).
-			scan = c.sheet
-		}
-		if err := c.read(f, scan); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -145,6 +203,75 @@ type partChecker struct {
 	budget int
 	// workbooks are the officeDocument targets of _rels/.rels.
 	workbooks []string
+	// sheets are the workbook's <sheet> elements, in order.
+	sheets []struct{ name, id string }
+	// rels are the part names a workbook relationship id resolves to.
+	rels map[string][]string
+}
+
+// count takes a start tag off the element budget.
+func (c *partChecker) count(s *tagScanner) error {
+	if s.end {
+		return nil
+	}
+	if c.budget--; c.budget < 0 {
+		return c.tooMany("the workbook's metadata has more than %d elements", MaxPartElements)
+	}
+	return nil
+}
+
+// workbook is metadata that also collects the sheets: <sheet> elements in
+// <sheets> under the root, as excelize decodes them.
+func (c *partChecker) workbook(s *tagScanner) error {
+	var stack []string
+	for {
+		ok, err := s.next()
+		if !ok || err != nil {
+			return err
+		}
+		if err := c.count(s); err != nil {
+			return err
+		}
+		switch {
+		case s.end:
+			stack = stack[:max(len(stack)-1, 0)]
+			continue
+		case len(stack) == 2 && stack[1] == "sheets" && s.is("sheet"):
+			name, _ := s.attr("name")
+			id, _ := s.attr("id")
+			c.sheets = append(c.sheets, struct{ name, id string }{string(name), string(id)})
+		}
+		if !s.empty && len(stack) < 3 {
+			stack = append(stack, string(s.local))
+		} else if !s.empty {
+			stack = append(stack, "")
+		}
+	}
+}
+
+// workbookRels is metadata that also collects where relationship ids point,
+// resolved against the workbook's folder as excelize's getWorksheetPath does.
+func (c *partChecker) workbookRels(s *tagScanner, wbDir string) error {
+	for {
+		ok, err := s.next()
+		if !ok || err != nil {
+			return err
+		}
+		if err := c.count(s); err != nil {
+			return err
+		}
+		if !s.is("Relationship") {
+			continue
+		}
+		id, _ := s.attr("Id")
+		target, _ := s.attr("Target")
+		t := strings.ReplaceAll(string(target), "\\", "/")
+		p := strings.TrimPrefix(path.Clean(wbDir+"/"+t), "/")
+		if strings.HasPrefix(t, "/") {
+			p = strings.TrimPrefix(path.Clean(t), "/")
+		}
+		c.rels[string(id)] = append(c.rels[string(id)], p)
+	}
 }
 
 // read unzips f to its end, through scan when not nil, so that a corrupt
@@ -186,12 +313,8 @@ func (c *partChecker) metadata(s *tagScanner) error {
 		if !ok || err != nil {
 			return err
 		}
-		if s.end {
-			continue
-		}
-		c.budget--
-		if c.budget < 0 {
-			return c.tooMany("the workbook's metadata has more than %d elements", MaxPartElements)
+		if err := c.count(s); err != nil {
+			return err
 		}
 		if s.is("numFmt") {
 			for _, a := range []string{"formatCode", "formatCode16"} {
@@ -210,12 +333,8 @@ func (c *partChecker) rootRels(s *tagScanner) error {
 		if !ok || err != nil {
 			return err
 		}
-		if s.end {
-			continue
-		}
-		c.budget--
-		if c.budget < 0 {
-			return c.tooMany("the workbook's metadata has more than %d elements", MaxPartElements)
+		if err := c.count(s); err != nil {
+			return err
 		}
 		if typ, _ := s.attr("Type"); s.is("Relationship") && bytes.HasSuffix(typ, []byte("/officeDocument")) {
 			if t, ok := s.attr("Target"); ok {
