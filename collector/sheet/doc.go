@@ -18,8 +18,24 @@
 //     and "-" for zero (see ParseInt and ParseNumber).
 //
 // What it refuses: legacy .xls and non-UTF-8 CSV (with a message saying how to
-// save the file), files above the caller's size cap, XLSX that unzip past
-// MaxUnzipBytes.
+// save the file), files above the caller's size cap, and XLSX past bounds
+// that keep a small hostile file from costing more than ~150 MB of heap:
+//
+//   - unzipping past MaxUnzipBytes in all or MaxInMemoryBytes outside the
+//     worksheets, or zip entries sharing their data (a zip bomb);
+//   - more than MaxPartElements elements in the parts excelize decodes whole
+//     (workbook, styles, theme, calcChain, relationships), more than
+//     MaxSharedStrings shared strings, a shared string or cell text longer
+//     than MaxCellBytes, a number format code longer than 1 KiB;
+//   - a cell with a value (even spaces) right of the first MaxCols columns
+//     (A to IV), more than 1024 formatted cells there, more than 16384 cells
+//     in a row, rows past Excel's last (1048576);
+//   - more than MaxRows non-blank rows, MaxCells cells (blanks between values
+//     counted) or MaxTextBytes of text.
+//
+// Each is an *Error naming the file and, where there is one, the row and
+// column; nothing is cut short silently. Rows are streamed and blank rows
+// are not kept, however many; trailing blank cells are dropped.
 //
 // Folding uses a small Vietnamese table (fold.go) rather than
 // golang.org/x/text: đ does not decompose under Unicode normalisation, and the

@@ -17,9 +17,26 @@ import (
 	"github.com/govpulse/govpulse/collector/catalog"
 )
 
-// MaxUnzipBytes caps what an XLSX may unzip to, against zip bombs (excelize's
-// own default is 16 GB).
-const MaxUnzipBytes = 256 << 20
+// Bounds on what ReadXLSX reads; past any of them the file is refused with
+// an *Error, never cut short.
+const (
+	// MaxUnzipBytes caps what an XLSX may unzip to, against zip bombs
+	// (excelize's own default is 16 GB); worksheets above 256 KiB unzip to
+	// temporary files, not to memory.
+	MaxUnzipBytes = 64 << 20
+	// MaxRows caps the non-blank rows kept: a report has a row per unit,
+	// thousands at most.
+	MaxRows = 100_000
+	// MaxCols caps the columns read (A to IV): a report has tens. A value
+	// further right is refused rather than dropped, as a shifted table would
+	// be read wrong.
+	MaxCols = 256
+	// MaxCells caps the cells kept, blanks between values counted: 16 bytes
+	// each before their text.
+	MaxCells = 1 << 20
+	// MaxTextBytes caps the text of the cells kept.
+	MaxTextBytes = 16 << 20
+)
 
 // Extensions ReadFile knows (lower case). Legacy .xls is known only to be
 // refused with a useful message.
@@ -181,7 +198,8 @@ func sniffDelimiter(text string) rune {
 
 // ReadXLSX reads the first sheet of an XLSX workbook, with cell values as
 // Excel displays them (so a cell formatted 0.0% reads "84.6%"). name is used
-// in errors.
+// in errors. Rows are streamed, blank ones not kept, and a workbook past the
+// bounds above (or those of checkPackage) is refused.
 func ReadXLSX(name string, data []byte) (t *Table, err error) {
 	defer func() {
 		// excelize has panicked on corrupt input before; a bad file must not
@@ -190,22 +208,72 @@ func ReadXLSX(name string, data []byte) (t *Table, err error) {
 			t, err = nil, fileError(name, "cannot read the workbook: %v", p)
 		}
 	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
+	if err := checkPackage(name, data); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: xmlInMemory})
+	if f != nil {
+		// Close removes excelize's temporary files; it returns a File with
+		// them on some errors too.
+		defer func() { _ = f.Close() }()
+	}
 	if err != nil {
 		return nil, fileError(name, "not a readable XLSX workbook: %v", err)
 	}
-	defer func() { _ = f.Close() }() // it only drops excelize's temporary files of a workbook read from memory
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, fileError(name, "the workbook has no sheet")
 	}
-	rows, err := f.GetRows(sheets[0])
+	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		return nil, fileError(name, "cannot read sheet %q: %v", sheets[0], err)
 	}
-	t = &Table{File: name}
-	for i, cells := range rows {
-		t.add(i+1, cells)
+	defer func() { _ = rows.Close() }() // it closes the sheet's temporary file, read-only
+	return readRows(name, rows)
+}
+
+// readRows keeps the non-blank rows of a sheet, numbered as Excel shows them.
+func readRows(name string, rows *excelize.Rows) (*Table, error) {
+	t := &Table{File: name}
+	cells, text := 0, 0
+	at := func(num, col int, format string, args ...any) error {
+		return &Error{File: name, Row: num, Col: col, Reason: catalog.RejectMalformed, Msg: fmt.Sprintf(format, args...)}
+	}
+	for num := 1; rows.Next(); num++ {
+		if num > excelize.TotalRows {
+			return nil, at(0, -1, "rows past Excel's last row %d", excelize.TotalRows)
+		}
+		row, err := rows.Columns()
+		if err != nil {
+			return nil, at(num, -1, "cannot read the row: %v", err)
+		}
+		last, n := -1, 0
+		for i, c := range row {
+			if c = strings.TrimFunc(c, isSpace); c != "" {
+				last = i
+				n += len(c)
+			}
+			row[i] = c
+		}
+		switch {
+		case last < 0:
+			continue
+		case last >= MaxCols:
+			return nil, at(num, last, "a value past the %d columns read (A to %s)", MaxCols, ColumnLetter(MaxCols-1))
+		case len(t.Rows) == MaxRows:
+			return nil, at(num, -1, "more than %d non-blank rows", MaxRows)
+		}
+		if cells += last + 1; cells > MaxCells {
+			return nil, at(num, -1, "more than %d cells", MaxCells)
+		}
+		if text += n; text > MaxTextBytes {
+			return nil, at(num, -1, "more than %d MiB of text", MaxTextBytes>>20)
+		}
+		// A copy, so that a row excelize grew wide is not kept whole.
+		t.Rows = append(t.Rows, Row{Num: num, Cells: append([]string(nil), row[:last+1]...)})
+	}
+	if err := rows.Error(); err != nil {
+		return nil, fileError(name, "cannot read the sheet: %v", err)
 	}
 	return t, nil
 }
