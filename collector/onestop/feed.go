@@ -112,6 +112,7 @@ type feedSource struct {
 	agg      *feedAgg   // nil: load from the state file at the next run
 	dec      *feedDecoder
 	warnedYr int
+	swept    bool // leftover temporary state files removed (sweepTemps)
 }
 
 func newFeed(name string, cfg Config, client Getter, env source.Env) (*feedSource, error) {
@@ -167,6 +168,10 @@ func (f *feedSource) fresh() *feedAgg { return newFeedAgg(f.codes, f.cal, f.cfg.
 func (f *feedSource) load(now time.Time) *feedAgg {
 	if f.statePath == "" {
 		return f.fresh()
+	}
+	if !f.swept {
+		f.swept = true
+		f.sweepTemps(os.Remove)
 	}
 	a, dropped, err := loadState(f.statePath, f.config, f.codes, f.fresh)
 	switch {
