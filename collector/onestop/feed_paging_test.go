@@ -612,3 +612,16 @@ func TestFeedPagingEmptyPageMovesCursor(t *testing.T) {
 		t.Fatalf("second run: cursors %s, received %v", got, values(res)[received])
 	}
 }
+
+// The first cursor is initial_since in the province's zone, whatever offset
+// it was written with.
+func TestFeedPagingInitialCursor(t *testing.T) {
+	fp := &feedPages{pages: map[string]string{}}
+	srv := httptest.NewServer(fp)
+	defer srv.Close()
+	cfg := feedCfg(t, 10, func(f *FeedConfig) { f.InitialSince = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) })
+	runFresh(t, cfg, srv.URL, t.TempDir())
+	if len(fp.cursors) != 1 || fp.cursors[0] != "2025-01-01T07:00:00+07:00" {
+		t.Fatalf("cursors %q", fp.cursors)
+	}
+}
