@@ -27,7 +27,8 @@ import (
 // within a working day, processing time against the legal maximum, digitised
 // and paid-online receipts and, when enabled, late handling by official.
 //
-// Wire format. govpulse sends
+// Wire format (the whole contract, for IT staff and vendors: docs/feed.md).
+// govpulse sends
 //
 //	GET <http.url><feed.path>?updated_since=<cursor>&limit=<N>[&<feed.query>]
 //
@@ -36,14 +37,21 @@ import (
 //	{"service":"DongBoHoSoMC","isUpdating":"False","next_cursor":"2026-03-02T10:15:00+07:00",
 //	 "data":[{record}, ...]}
 //
-// with the records updated at or after the cursor, oldest first. The first
-// cursor is an RFC 3339 time (feed.initial_since); afterwards govpulse sends
-// back next_cursor verbatim (it may be opaque), or, when the server sends
-// none, the greatest NgayCapNhat of the page as RFC 3339. Paging stops at an
-// empty page, when the cursor does not advance, or after feed.max_pages pages
-// (the next run continues); a short page does not stop it, since servers cap
-// page sizes. A record seen twice (at a page boundary, or after an update) is
-// never counted twice, so a server may answer "at or after" the cursor.
+// with the records updated since the cursor, oldest first. The first cursor
+// is feed.initial_since as RFC 3339 in the province's zone (+07:00);
+// afterwards govpulse sends back next_cursor verbatim (it may be opaque), or,
+// when the server sends none, the greatest NgayCapNhat of the page (read as
+// province time) as RFC 3339 in that zone. Paging stops at an empty page
+// (keeping a next_cursor it carries), when the next cursor is the same string
+// as the one sent, or after feed.max_pages pages (the next run continues); a
+// short page does not stop it, since servers cap page sizes. A record seen
+// twice (at a page boundary, or after an update) is never counted twice, so a
+// server may answer "at or after" the cursor; one that answers "strictly
+// after" a time must not end a page inside a group of records sharing one
+// update time, or the rest of the group is never sent. The one hazard of "at
+// or after": more records sharing one update time than a page holds stall the
+// cursor there; the run ends, warns (when the page was full) "raise
+// feed.limit", and every later run reads the same page until it is raised.
 // A record without NgayCapNhat is dated by the latest of its NgayTra,
 // NgayKetThucXuLy, NgayTiepNhan and NgayNopHoSo (feeddecode.go check).
 //
@@ -112,6 +120,7 @@ type feedSource struct {
 	agg      *feedAgg   // nil: load from the state file at the next run
 	dec      *feedDecoder
 	warnedYr int
+	swept    bool // leftover temporary state files removed (sweepTemps)
 }
 
 func newFeed(name string, cfg Config, client Getter, env source.Env) (*feedSource, error) {
@@ -167,6 +176,10 @@ func (f *feedSource) fresh() *feedAgg { return newFeedAgg(f.codes, f.cal, f.cfg.
 func (f *feedSource) load(now time.Time) *feedAgg {
 	if f.statePath == "" {
 		return f.fresh()
+	}
+	if !f.swept {
+		f.swept = true
+		f.sweepTemps(os.Remove)
 	}
 	a, dropped, err := loadState(f.statePath, f.config, f.codes, f.fresh)
 	switch {
@@ -284,6 +297,9 @@ func (f *feedSource) collect(ctx context.Context) (*source.Result, error) {
 		// A short page does not end the run: servers cap page sizes below
 		// what was asked. An empty page or a cursor that stays put does.
 		caughtUp = info.records == 0 || !advanced
+		// A full page that does not move the cursor is the hazard of "at or
+		// after" paging (docs/feed.md §8). A server that pages below the
+		// limit hides it: its full page looks like the last one.
 		if !advanced && info.records >= f.cfg.Limit {
 			f.log.Warn("feed cursor does not advance over a full page (too many records share one update time?): raise feed.limit", "cursor", a.cursor, "records", info.records)
 		}

@@ -9,8 +9,10 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/govpulse/govpulse/collector/workday"
@@ -26,7 +28,9 @@ import (
 // code tables, section sizes), binary sections (varints, and fixed 8-byte set
 // entries), and a CRC-32 of everything before it. It is written to a temporary
 // file in the same directory, fsynced, renamed over the old one, and the
-// directory fsynced: a crash leaves either the old state or the new one.
+// directory fsynced: a crash leaves either the old state or the new one, and
+// perhaps the temporary file, which the source removes when it starts
+// (sweepTemps).
 
 const (
 	stateMagic   = "govpulse-feed-state\n"
@@ -113,6 +117,68 @@ func (a *feedAgg) save(path, sourceName, config string, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// tempPrefix starts the names of the temporary files save writes for the
+// state file base: os.CreateTemp puts digits in place of its "*".
+func tempPrefix(base string) string { return base + ".tmp-" }
+
+// leftoverTemps lists the temporary files interrupted saves of the state file
+// at path left behind: regular files in its directory named as save names
+// them (<base>.tmp-<digits>), and nothing else — not another source's, not
+// the .bad copy, not a file someone named alike by hand.
+func leftoverTemps(path string) ([]string, error) {
+	dir, prefix := filepath.Dir(path), tempPrefix(filepath.Base(path))
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if ok && rest != "" && strings.Trim(rest, "0123456789") == "" && e.Type().IsRegular() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+// sweepTemps removes the temporary files left by saves of the source's state
+// file that a crash or a kill interrupted between CreateTemp and the rename
+// (a save that fails on its own removes its file). It runs once, before the
+// first load: by then no earlier Source with this state file is running (a
+// reload stops the old sources before the new ones run), so no temporary
+// file is in use. A file it cannot remove is a warning; the state file is
+// untouched either way.
+func (f *feedSource) sweepTemps(remove func(string) error) {
+	if f.statePath == "" {
+		return
+	}
+	temps, err := leftoverTemps(f.statePath)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			f.log.Warn("cannot look for temporary files of interrupted state saves", "state_file", f.statePath, "err", err)
+		}
+		return
+	}
+	removed, failed := 0, 0
+	var firstErr error
+	for _, p := range temps {
+		if err := remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			failed++
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		removed++
+	}
+	if removed > 0 {
+		f.log.Info("removed temporary files of interrupted state saves", "state_file", f.statePath, "files", removed)
+	}
+	if failed > 0 {
+		f.log.Warn("cannot remove temporary files of interrupted state saves", "state_file", f.statePath, "files", failed, "err", firstErr)
+	}
 }
 
 func (a *feedAgg) writeTo(f io.Writer, sourceName, config string, now time.Time) error {
