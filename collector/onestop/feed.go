@@ -205,6 +205,21 @@ func (f *feedSource) load(now time.Time) *feedAgg {
 	return a
 }
 
+// nextCursor is the cursor after a page read from cursor: the server's
+// next_cursor verbatim, or else the page's latest update time. A cursor of
+// our own making never goes back: fallback dates (records without
+// NgayCapNhat) may all be older than the cursor sent.
+func (f *feedSource) nextCursor(info pageInfo, cursor string) string {
+	if info.cursor != "" || !info.maxUpdated.ok() {
+		return info.cursor
+	}
+	t := f.cal.Time(info.maxUpdated.w)
+	if prev, err := time.Parse(time.RFC3339, cursor); err == nil && t.Before(prev) {
+		return cursor
+	}
+	return t.Format(time.RFC3339)
+}
+
 // initialCursor is where a source without state starts.
 func (f *feedSource) initialCursor(now time.Time) string {
 	t := f.cfg.InitialSince
@@ -276,10 +291,7 @@ func (f *feedSource) collect(ctx context.Context) (*source.Result, error) {
 			return nil, fmt.Errorf("cannot read feed page %d: %w", pages+1, err)
 		}
 		records += info.records
-		next := info.cursor
-		if next == "" && info.maxUpdated.ok() {
-			next = f.cal.Time(info.maxUpdated.w).Format(time.RFC3339)
-		}
+		next := f.nextCursor(info, cursor)
 		advanced := next != "" && next != cursor
 		if advanced {
 			a.cursor = next

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -623,5 +624,35 @@ func TestFeedPagingInitialCursor(t *testing.T) {
 	runFresh(t, cfg, srv.URL, t.TempDir())
 	if len(fp.cursors) != 1 || fp.cursors[0] != "2025-01-01T07:00:00+07:00" {
 		t.Fatalf("cursors %q", fp.cursors)
+	}
+}
+
+// TestFeedComputedCursorNeverGoesBack: a server without next_cursor whose
+// records are dated (by the NgayCapNhat fallback) before the cursor sent does
+// not drag the cursor back: the cursor stays, and the run ends caught up.
+func TestFeedComputedCursorNeverGoesBack(t *testing.T) {
+	var sent []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent = append(sent, r.URL.Query().Get(DefaultFeedSinceParam))
+		io.WriteString(w, `{"service":"DongBoHoSoMC","data":[{"MaHoSo":"H1","DonViXuLy":"000.00.31.H47","MaLinhVuc":"DD","TrangThaiHoSo":"2","NgayTiepNhan":"20250105080000","NgayHenTra":"20250110170000"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := Config{Format: FormatFeed, Feed: &FeedConfig{InitialSince: time.Date(2026, 1, 1, 0, 0, 0, 0, ict)}}
+	cfg.SetDefaults()
+	if errs := cfg.Validate(); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	s := newFeedSource(t, cfg, srv.URL, feedEnv(t.TempDir()))
+	if _, err := s.Collect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || sent[0] != "2026-01-01T00:00:00+07:00" {
+		t.Fatalf("cursors sent %q, want one request at the initial cursor", sent)
+	}
+	if _, err := s.Collect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 2 || sent[1] != sent[0] {
+		t.Fatalf("cursors sent %q: the cursor moved back", sent)
 	}
 }

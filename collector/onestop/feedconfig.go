@@ -18,7 +18,9 @@ type FeedConfig struct {
 	// SinceParam receives the cursor: the previous page's next_cursor, or at
 	// the start an RFC 3339 time (default updated_since).
 	SinceParam string `yaml:"since_param"`
-	// LimitParam receives Limit, the page size (default limit, 1000).
+	// LimitParam receives Limit, the page size (default limit, 1000). Keep
+	// Limit at or below the server's own page cap: more records sharing one
+	// update time than a page holds stall an inclusive cursor (docs/feed.md).
 	LimitParam string `yaml:"limit_param"`
 	Limit      int    `yaml:"limit"`
 	// MaxRejectedShare is the largest share of a page's records that may be
