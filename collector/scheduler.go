@@ -132,6 +132,14 @@ func newScheduler(jobs []Job, st *store.Store, cal *workday.Calendar, logger *sl
 		}
 		st.Register(jb.Name, jb.Kind, config.Interval(sched), false)
 		st.SetDue(jb.Name, nowFunc(), DueFunc(sched, cal))
+		// Set on every build, so a reload that changes the limit (or the
+		// source's type) takes effect.
+		limit, ok := jb.Source.(source.RejectLimiter)
+		if ok {
+			st.SetRejectLimit(jb.Name, limit.MaxRejectedShare(), true)
+		} else {
+			st.SetRejectLimit(jb.Name, 0, false)
+		}
 		// SkipIfStillRunning must wrap Recover: the other order loses the
 		// running token when a job panics and the job never runs again. The
 		// chain is per job rather than cron-wide so that the start-up run
