@@ -59,6 +59,7 @@ func (s *Source) collectDir(ctx context.Context, res *source.Result) (*report, m
 		rep, units, rejects, err := s.readReport(f)
 		if err != nil {
 			s.rejected[f] = true
+			res.Read++ // a rejected file counts as one record
 			res.Reject(sheet.ReasonOf(err), 1)
 			var se *sheet.Error
 			if errors.As(err, &se) {
@@ -68,6 +69,7 @@ func (s *Source) collectDir(ctx context.Context, res *source.Result) (*report, m
 			}
 			continue
 		}
+		res.Read += rep.total
 		for _, r := range rejects {
 			res.Reject(r.reason, 1)
 		}
@@ -80,7 +82,7 @@ func (s *Source) collectDir(ctx context.Context, res *source.Result) (*report, m
 	if len(files) == 0 {
 		return nil, nil, source.Errorf(catalog.ReasonInvalid, "no CSV or XLSX report in %s", s.cfg.Dir)
 	}
-	return nil, nil, source.Errorf(catalog.ReasonInvalid, "none of the %d report files in %s is valid (see the warnings logged when each was rejected)", len(files), s.cfg.Dir)
+	return nil, nil, source.CountedErrorf(res.Counts(), catalog.ReasonInvalid, "none of the %d report files in %s is valid (see the warnings logged when each was rejected)", len(files), s.cfg.Dir)
 }
 
 // listDir returns the candidate files, newest first. Hidden files, Excel's

@@ -148,12 +148,13 @@ func (s *Source) collectHTTP(ctx context.Context, res *source.Result) (*report, 
 		return nil, nil, err
 	}
 	units := s.validate(rep.rows, &rejects)
+	res.Read = rep.total
 	for _, r := range rejects {
 		res.Reject(r.reason, 1)
 	}
 	s.logRejectsHTTP(rejects)
 	if len(units) == 0 {
-		return nil, nil, source.Errorf(catalog.ReasonInvalid, "the VNeID report has no valid unit among %d", rep.total)
+		return nil, nil, source.CountedErrorf(res.Counts(), catalog.ReasonInvalid, "the VNeID report has no valid unit among %d", rep.total)
 	}
 	return rep, units, nil
 }

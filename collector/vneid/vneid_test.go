@@ -217,6 +217,9 @@ func TestHTTP(t *testing.T) {
 	if !reflect.DeepEqual(res.Rejected, want) {
 		t.Errorf("rejected %v, want %v", res.Rejected, want)
 	}
+	if res.Read != 12 { // every unit listed, rejected ones included
+		t.Errorf("read %d, want 12", res.Read)
+	}
 	// The summary is a warning once, then only at debug level while unchanged.
 	first := logs.take()
 	if !strings.Contains(first, "level=WARN") || !strings.Contains(first, "units rejected") {
@@ -253,6 +256,12 @@ func TestHTTPFailures(t *testing.T) {
 			_, err = s.Collect(context.Background())
 			if err == nil || source.Reason(err) != c.reason || !strings.Contains(err.Error(), c.msg) {
 				t.Errorf("err = %v (reason %s), want reason %s and %q", err, source.Reason(err), c.reason, c.msg)
+			}
+			// A report whose every unit is rejected still counts them.
+			if c.file == "level2-allbad.json" {
+				if n := source.CountsOf(err); n == nil || n.Read != 1 || n.Rejected[catalog.RejectUnknownCode] != 1 || n.Share != 1 {
+					t.Errorf("counts %+v, want 1 read and 1 unknown_code rejected", n)
+				}
 			}
 		})
 	}
@@ -352,12 +361,14 @@ func TestDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lastRead := 0
 	collect := func() (map[string]float64, map[string]int, error) {
 		t.Helper()
 		res, err := s.Collect(context.Background())
 		if err != nil {
 			return nil, nil, err
 		}
+		lastRead = res.Read
 		return values(t, res), res.Rejected, nil
 	}
 
@@ -398,8 +409,8 @@ func TestDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	diff(t, v, wantGood)
-	if !reflect.DeepEqual(rej, map[string]int{catalog.RejectUnknownCode: 1}) {
-		t.Errorf("rejected %v", rej)
+	if !reflect.DeepEqual(rej, map[string]int{catalog.RejectUnknownCode: 1}) || lastRead != 3 {
+		t.Errorf("rejected %v of %d rows read, want unknown_code of 3", rej, lastRead)
 	}
 	if l := logs.take(); !strings.Contains(l, "row=7") || !strings.Contains(l, `column="A \"Mã đơn vị\""`) || !strings.Contains(l, "reason=unknown_code") {
 		t.Errorf("the unknown code's row was not logged with its row and column:\n%s", l)

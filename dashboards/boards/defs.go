@@ -179,6 +179,12 @@ func health(c *ctx) Board {
 					Queries: []Query{{Expr: "sum by (" + catalog.LabelSource + ", " + catalog.LabelReason + ") (increase(" + catalog.SourceErrors.Name + "[1h]))", Legend: src + " {{" + catalog.LabelReason + "}}"}}},
 				{Kind: kindTimeseries, Title: c.text("Bản ghi bị loại theo nguyên nhân", "Rejected records by reason"), W: 12,
 					Queries: []Query{{Expr: "sum by (" + catalog.LabelSource + ", " + catalog.LabelReason + ") (increase(" + catalog.SourceRejected.Name + "[1h]))", Legend: src + " {{" + catalog.LabelReason + "}}"}}},
+				// A run above its limit fails (GovpulseSourceRejectedLimit): the two lines side by side.
+				{Kind: kindTimeseries, Title: c.text("Tỷ lệ bản ghi bị loại của lần thu thập gần nhất và ngưỡng cho phép", "Rejected share of the last run and its limit"), Unit: "percentunit", W: 24,
+					Queries: []Query{
+						{Expr: catalog.SourceRejectedShare.Name, Legend: src},
+						{Expr: catalog.SourceRejectedLimit.Name, Label: c.text(src+" (ngưỡng)", src+" (limit)")},
+					}},
 				{Kind: kindTimeseries, Title: c.text("Thời gian mỗi lần thu thập", "Run duration"), Unit: "s", W: 12,
 					Queries: []Query{{Expr: catalog.SourceDuration.Name, Legend: src}}},
 				{Kind: kindTimeseries, Title: c.text("Số chuỗi dữ liệu", "Samples exported"), W: 12,

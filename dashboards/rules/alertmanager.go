@@ -38,7 +38,7 @@ type amData struct {
 	AlertmanagerOptions
 	Agency, Period, Source, Severity, Warning, Critical string
 	LateWarning, LateCritical, SourceDown, SourceStale  string
-	Overdue                                             string
+	RejectedLimit, RejectedHigh, Overdue                string
 	DigestInterval                                      time.Duration
 }
 
@@ -109,11 +109,18 @@ inhibit_rules:
     target_matchers:
       - {{ q (printf "alertname=%q" .SourceStale) }}
     equal: [{{ .Source }}, instance]
+  # A source refused for rejecting more than its limit also rejects a high share: say it once.
+  - source_matchers:
+      - {{ q (printf "alertname=%q" .RejectedLimit) }}
+    target_matchers:
+      - {{ q (printf "alertname=%q" .RejectedHigh) }}
+    equal: [{{ .Source }}, instance]
 `))
 
 // AlertmanagerConfig renders deploy/alertmanager/alertmanager.yml: routes by
 // severity (critical: e-mail and webhook; warning: webhook), grouped by alert
-// and agency, a critical late rate inhibiting the same agency's warning.
+// and agency, a critical late rate inhibiting the same agency's warning (and
+// a source's critical alerts its warnings).
 func AlertmanagerConfig(o AlertmanagerOptions) (dashboards.File, error) {
 	if o.WebhookURL == "" || o.GroupWait <= 0 || o.GroupInterval <= 0 || o.RepeatInterval <= 0 {
 		return dashboards.File{}, fmt.Errorf("alertmanager options: webhook URL and timings are required")
@@ -133,6 +140,8 @@ func AlertmanagerConfig(o AlertmanagerOptions) (dashboards.File, error) {
 		LateCritical:        catalog.AlertLateRateCritical.Name,
 		SourceDown:          catalog.AlertSourceDown.Name,
 		SourceStale:         catalog.AlertSourceStale.Name,
+		RejectedLimit:       catalog.AlertSourceRejectedLimit.Name,
+		RejectedHigh:        catalog.AlertSourceRejectedHigh.Name,
 		Overdue:             catalog.AlertDossiersOverdue.Name,
 		DigestInterval:      digestInterval,
 	})
