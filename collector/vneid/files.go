@@ -154,6 +154,11 @@ func (s *Source) readReport(f fileKey) (*report, map[string]counts, []rejection,
 		return nil, nil, nil, &sheet.Error{File: f.path, Row: l.HeaderRow, Col: -1, Reason: rejects[0].reason,
 			Msg: fmt.Sprintf("none of its %d unit rows is valid (first: row %d: %s)", rep.total, rejects[0].rec.Num, rejects[0].msg)}
 	}
+	if float64(len(rejects)) > s.MaxRejectedShare()*float64(rep.total) {
+		return nil, nil, nil, &sheet.Error{File: f.path, Row: l.HeaderRow, Col: -1, Reason: rejects[0].reason,
+			Msg: fmt.Sprintf("%d of its %d unit rows rejected, above the allowed share of %g (max_rejected_share; first: row %d: %s)",
+				len(rejects), rep.total, s.MaxRejectedShare(), rejects[0].rec.Num, rejects[0].msg)}
+	}
 	return rep, units, rejects, nil
 }
 
