@@ -169,7 +169,7 @@ var baseLabels = map[string]Values{
 	LabelDefinition: {List: LateRateDefinitionNames()},
 }
 
-var lists = [][]*Metric{unitsMetrics, onestopMetrics, feedMetrics, portalMetrics, vneidMetrics, indicesMetrics, ratingMetrics, healthMetrics}
+var lists = [][]*Metric{unitsMetrics, onestopMetrics, feedMetrics, portalMetrics, vneidMetrics, indicesMetrics, ratingMetrics, healthMetrics, metaMetrics}
 
 // All returns every catalogue metric sorted by name.
 func All() []*Metric {

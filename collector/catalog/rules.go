@@ -184,7 +184,7 @@ var (
 	AlertSourceRejectedLimit = AlertRule{Name: "GovpulseSourceRejectedLimit", Severity: SeverityCritical, For: 10 * time.Minute}
 	// A sustained share below the limit: the runs succeed, the figures lack records.
 	AlertSourceRejectedHigh = AlertRule{Name: "GovpulseSourceRejectedHigh", Severity: SeverityWarning, For: 30 * time.Minute}
-	AlertRules              = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertDueSoonSurge, AlertSyncRateLow, AlertSourceDown, AlertSourceStale, AlertSourceRejectedLimit, AlertSourceRejectedHigh}
+	AlertRules              = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertDueSoonSurge, AlertSyncRateLow, AlertSourceDown, AlertSourceStale, AlertSourceRejectedLimit, AlertSourceRejectedHigh, AlertGovpulseDown, AlertGovpulseAbsent, AlertScrapeSlow, AlertConfigReloadFailed}
 )
 
 // AlertPeriod is the report period the per-agency alerts judge: the month to
