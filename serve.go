@@ -108,6 +108,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	} else {
 		scfg.Instrument = d.live
 	}
+	live = prometheus.Gatherers{live, d.perScrape}
 	pushStats := &vmpush.Stats{}
 	if push.URL != "" {
 		// Gathered per scrape even with --web.disable-exporter-metrics: they change.
@@ -190,6 +191,11 @@ type daemon struct {
 
 	mu    sync.Mutex // serialises reloads
 	sched *collector.Scheduler
+
+	// reloads is the last config load's outcome, in perScrape: gathered on
+	// every scrape, also when the live part is gathered once.
+	reloads   reloadStatus
+	perScrape *prometheus.Registry
 }
 
 func (d *daemon) start() {
@@ -232,10 +238,12 @@ func (d *daemon) reload(ctx context.Context, file string, logger *slog.Logger) e
 			d.store.Unregister(keep)
 			d.sched = next
 			d.sched.Start()
+			d.reloads.record(nil, time.Now())
 			logger.Info("config reloaded", "file", file, "sources", len(cfg.Sources), "agencies", len(cfg.Agencies))
 			return nil
 		}
 	}
+	d.reloads.record(err, time.Now())
 	logger.Error("config not reloaded; the running one stays", "file", file, "err", err)
 	return err
 }
@@ -248,7 +256,10 @@ func newDaemon(cfg *config.Config, clock func() time.Time, logger *slog.Logger, 
 		store:      store.New(logger, cfg.MaxSeriesPerMetric),
 		exposition: prom.NewExposition(logger),
 		live:       prometheus.NewRegistry(),
+		perScrape:  prometheus.NewRegistry(),
 	}
+	d.reloads.record(nil, time.Now()) // the config newDaemon runs was loaded
+	d.perScrape.MustRegister(&d.reloads)
 	d.store.Subscribe(d.exposition.Update)
 	var err error
 	if d.sched, err = collector.NewScheduler(cfg, d.store, logger, d.clock); err != nil {
