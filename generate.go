@@ -32,13 +32,20 @@ func runGenerate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	file := fs.String("config.file", "", "configuration file whose thresholds and units the files use (default: the demo province's)")
 	out := fs.String("out", "deploy", "directory to write into")
 	lang := fs.String("lang", string(dashboards.Vi), "language of alert texts and dashboards: vi or en")
+	var links dashboards.Links
+	fs.StringVar(&links.Runbooks, "runbook.url", dashboards.DefaultRunbooks, "URL of the runbook folder (docs/runbooks, or its copy on your wiki): every alert's runbook_url is <url>/<alert>.md")
+	fs.StringVar(&links.Grafana, "grafana.url", dashboards.DefaultGrafana, "Grafana's address as people open it: every alert's dashboard annotation links to a board there")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := links.Check(); err != nil {
 		return err
 	}
 	in, err := generateInput(*file, *lang)
 	if err != nil {
 		return err
 	}
+	in.Links = links
 	files, err := generateFiles(in)
 	if err != nil {
 		return err

@@ -56,6 +56,8 @@ func (t Text) In(l Lang) string {
 type Input struct {
 	Config *config.Config
 	Lang   Lang
+	// Links are the alerts' runbook and board URLs (zero: the defaults).
+	Links Links
 }
 
 // File is one generated file. Path is slash-separated and relative to the

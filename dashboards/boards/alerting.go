@@ -33,7 +33,7 @@ func grafanaTemplate(s string) string {
 // alerting renders the provisioning file from rules.Rules: one definition,
 // two alerting engines.
 func alerting(in dashboards.Input) (dashboards.File, error) {
-	rs, err := rules.Rules(rules.Options{Thresholds: in.Config.Thresholds, Lang: in.Lang})
+	rs, err := rules.Rules(rules.Options{Thresholds: in.Config.Thresholds, Lang: in.Lang, Links: in.Links})
 	if err != nil {
 		return dashboards.File{}, err
 	}

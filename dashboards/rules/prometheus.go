@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 
+	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/dashboards"
 )
 
@@ -21,11 +22,15 @@ const (
 )
 
 // Job is the scrape job of govpulse in the Prometheus example.
-const Job = "govpulse"
+const Job = catalog.ScrapeJob
 
 // PrometheusOptions fill the Prometheus configuration.
 type PrometheusOptions struct {
 	ScrapeInterval, EvaluationInterval time.Duration
+	// ScrapeTimeout is the govpulse job's (0: Prometheus' default, 10s or
+	// the interval if shorter); GovpulseScrapeSlow judges against the
+	// catalog's, which the default options write.
+	ScrapeTimeout time.Duration
 	// Targets are govpulse's host:port; Alertmanagers Alertmanager's.
 	Targets, Alertmanagers []string
 	// RuleFiles are paths relative to the configuration file, or absolute.
@@ -40,6 +45,7 @@ func DefaultPrometheusOptions() PrometheusOptions {
 	return PrometheusOptions{
 		ScrapeInterval:     30 * time.Second,
 		EvaluationInterval: 30 * time.Second,
+		ScrapeTimeout:      catalog.ScrapeTimeout,
 		Targets:            []string{"govpulse:9470"},
 		Alertmanagers:      []string{"alertmanager:9093"},
 		RuleFiles:          []string{pattern},
@@ -72,6 +78,10 @@ alerting:
 
 scrape_configs:
   - job_name: {{ q job }}
+{{- if .ScrapeTimeout }}
+    # {{ slowAlert }} warns when scrapes take longer than {{ slowShare }} of this.
+    scrape_timeout: {{ dur .ScrapeTimeout }}
+{{- end }}
     static_configs:
       - targets:
 {{- range .Targets }}
@@ -84,12 +94,18 @@ func PrometheusConfig(o PrometheusOptions) (dashboards.File, error) {
 	if len(o.Targets) == 0 || len(o.Alertmanagers) == 0 || len(o.RuleFiles) == 0 || o.ScrapeInterval <= 0 || o.EvaluationInterval <= 0 {
 		return dashboards.File{}, fmt.Errorf("prometheus options: targets, alertmanagers, rule files and intervals are required")
 	}
+	if o.ScrapeTimeout < 0 || o.ScrapeTimeout > o.ScrapeInterval {
+		return dashboards.File{}, fmt.Errorf("prometheus options: the scrape timeout %v must be between 0 and the interval %v", o.ScrapeTimeout, o.ScrapeInterval)
+	}
 	return render(PrometheusFile, prometheusTmpl, o)
 }
 
 var tmplFuncs = template.FuncMap{
 	"header": func() string { return dashboards.YAMLHeader },
 	"job":    func() string { return Job },
+	// The meta-monitoring alert judging the scrape's duration, and its share.
+	"slowAlert": func() string { return catalog.AlertScrapeSlow.Name },
+	"slowShare": func() string { return dashboards.Percent(catalog.ScrapeSlowShare, dashboards.En) },
 	// q quotes a scalar as YAML would (plain when that is unambiguous).
 	"q": func(s string) (string, error) {
 		b, err := yaml.Marshal(s)

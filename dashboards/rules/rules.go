@@ -31,6 +31,8 @@ type Options struct {
 	// For, when positive, replaces every alert's catalog `for`: end-to-end
 	// tests use seconds where production waits minutes.
 	For time.Duration
+	// Links are the alerts' runbook_url and dashboard targets (zero: the defaults).
+	Links dashboards.Links
 }
 
 // Rule is one generated rule: a recording rule (Record set) or an alert
@@ -68,6 +70,7 @@ var domains = []domain{
 	{name: "feed", recording: feedRecording, alerts: feedAlerts},
 	{name: "portal", recording: portalRecording, alerts: portalAlerts},
 	{name: "health", alerts: healthAlerts},
+	{name: "meta", alerts: metaAlerts},
 }
 
 // gen carries the options through the domain functions.
@@ -129,6 +132,9 @@ func Groups(o Options) (recording, alerts []Group, err error) {
 		if d.alerts != nil {
 			rs, err := d.alerts(g)
 			if err != nil {
+				return nil, nil, fmt.Errorf("%s alerts: %w", d.name, err)
+			}
+			if err := g.link(rs); err != nil {
 				return nil, nil, fmt.Errorf("%s alerts: %w", d.name, err)
 			}
 			alerts = append(alerts, Group{Name: "govpulse." + d.name + ".alerts", Rules: rs})
@@ -235,7 +241,7 @@ func Generate(in dashboards.Input) ([]dashboards.File, error) {
 	if in.Config == nil {
 		return nil, fmt.Errorf("no config")
 	}
-	files, err := RuleFiles(Options{Thresholds: in.Config.Thresholds, Lang: in.Lang})
+	files, err := RuleFiles(Options{Thresholds: in.Config.Thresholds, Lang: in.Lang, Links: in.Links})
 	if err != nil {
 		return nil, err
 	}
