@@ -39,6 +39,7 @@ type amData struct {
 	Agency, Period, Source, Severity, Warning, Critical string
 	LateWarning, LateCritical, SourceDown, SourceStale  string
 	RejectedLimit, RejectedHigh, Overdue                string
+	GovpulseDown, ScrapeSlow, Instance                  string
 	DigestInterval                                      time.Duration
 }
 
@@ -115,6 +116,12 @@ inhibit_rules:
     target_matchers:
       - {{ q (printf "alertname=%q" .RejectedHigh) }}
     equal: [{{ .Source }}, instance]
+  # Scrapes that time out are slow too: the target down says it.
+  - source_matchers:
+      - {{ q (printf "alertname=%q" .GovpulseDown) }}
+    target_matchers:
+      - {{ q (printf "alertname=%q" .ScrapeSlow) }}
+    equal: [{{ .Instance }}]
 `))
 
 // AlertmanagerConfig renders deploy/alertmanager/alertmanager.yml: routes by
@@ -144,5 +151,8 @@ func AlertmanagerConfig(o AlertmanagerOptions) (dashboards.File, error) {
 		RejectedHigh:        catalog.AlertSourceRejectedHigh.Name,
 		Overdue:             catalog.AlertDossiersOverdue.Name,
 		DigestInterval:      digestInterval,
+		GovpulseDown:        catalog.AlertGovpulseDown.Name,
+		ScrapeSlow:          catalog.AlertScrapeSlow.Name,
+		Instance:            catalog.LabelInstance,
 	})
 }
