@@ -43,7 +43,7 @@ const Tag = "govpulse"
 // AgencyBoardUID is the agency drill-down, the target of every agency's link;
 // AgencyVar and LevelVar are its variables.
 const (
-	AgencyBoardUID = "govpulse-don-vi"
+	AgencyBoardUID = dashboards.BoardAgency
 	AgencyVar      = "agency"
 	LevelVar       = "level"
 	FieldVar       = "field"

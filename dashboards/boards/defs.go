@@ -116,7 +116,7 @@ func overview(c *ctx) Board {
 	commune := eq(catalog.LabelLevel, catalog.LevelCommune)
 	actual, target := c.text("thực hiện", "actual"), c.text("chỉ tiêu", "target")
 	return Board{
-		UID: "govpulse-tong-quan", File: "tong-quan.json",
+		UID: dashboards.BoardOverview, File: "tong-quan.json",
 		Title:       c.text("Tổng quan CCHC & CĐS", "Administrative reform & digital transformation overview"),
 		Description: c.text("Cho lãnh đạo tỉnh: giải quyết hồ sơ thủ tục hành chính từ đầu tháng, Cổng DVC quốc gia, VNeID, Bộ chỉ số QĐ 766 và xếp hạng.", "For the province's leaders: dossier handling month to date, the national portal, VNeID, the Decision 766 index and rankings."),
 		From:        monthToDate, To: now,
@@ -419,7 +419,7 @@ func health(c *ctx) Board {
 	win := hours(errorWindow)
 	rng := "[" + strconv.Itoa(int(errorWindow/time.Hour)) + "h]"
 	return Board{
-		UID: "govpulse-he-thong", File: "he-thong.json",
+		UID: dashboards.BoardHealth, File: "he-thong.json",
 		Title:       c.text("govpulse: tình trạng thu thập dữ liệu", "govpulse: collector health"),
 		Description: c.text("Cho cán bộ CNTT: nguồn nào đang lỗi, dữ liệu cũ bao lâu, vì sao.", "For IT staff: which source fails, how old its data is, and why."),
 		From:        lastDay, To: now,
