@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/collector/source"
@@ -335,7 +337,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics := httptest.NewServer(prom.NewMux(d.exposition, d.live, prom.ServerConfig{Version: Version, Ready: readyFunc(d.store)}, logger))
+	metrics := httptest.NewServer(prom.NewMux(d.exposition, prometheus.Gatherers{d.live, d.perScrape}, prom.ServerConfig{Version: Version, Ready: readyFunc(d.store)}, logger))
 	defer metrics.Close()
 	d.sched.Start()
 	defer d.sched.Stop(2 * time.Second)
@@ -381,7 +383,8 @@ func TestAlertsEndToEnd(t *testing.T) {
 
 	// Every generated expression returns data once the rules have run: recording
 	// rules as written; alerts through their probe (the same expression with
-	// bool comparisons, so it returns what the condition is judged on).
+	// bool comparisons, so it returns what the condition is judged on; for
+	// absent(), the selector it judges: the job name must match the scrape).
 	all, err := rules.Rules(rules.Options{Thresholds: th, Lang: dashboards.Vi, For: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -439,6 +442,18 @@ func TestAlertsEndToEnd(t *testing.T) {
 			t.Errorf("%s selects %v with the simulator's good records", a.Name, got)
 		}
 	}
+	// The meta-monitoring alerts as written are knowingly empty in a healthy
+	// pipeline; their probes returned data above.
+	for a, why := range map[catalog.AlertRule]string{
+		catalog.AlertGovpulseDown:       "every scrape of govpulse succeeds",
+		catalog.AlertGovpulseAbsent:     "absent() returns a series only while Prometheus scrapes no govpulse target, and it scrapes one",
+		catalog.AlertScrapeSlow:         "a scrape copies pre-rendered bytes, in milliseconds, far below the threshold",
+		catalog.AlertConfigReloadFailed: "no reload was tried, and the start counts as a successful load",
+	} {
+		if got := promQuery(t, promURL, exprOf(a)); len(got) != 0 {
+			t.Errorf("%s selects %v, though %s", a.Name, got, why)
+		}
+	}
 	var reading []string
 	for _, s := range promQuery(t, promURL, catalog.SourceRead.Name+" > 0") {
 		reading = append(reading, s.Metric[catalog.LabelSource])
@@ -477,6 +492,13 @@ func TestAlertsEndToEnd(t *testing.T) {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary %q does not contain %q", summary, want)
 		}
+	}
+	// The notification links to the runbook and to the agency's own drill-down.
+	if got, want := fired.Annotations[rules.AnnRunbookURL], (dashboards.Links{}).Runbook(fired.Labels["alertname"]); got != want {
+		t.Errorf("runbook_url %q, want %q", got, want)
+	}
+	if got := fired.Annotations[rules.AnnDashboard]; !strings.HasPrefix(got, (dashboards.Links{}).Board(dashboards.BoardAgency)+"?") || !strings.HasSuffix(got, "="+pick.code) {
+		t.Errorf("dashboard %q does not open the agency board on %s", got, pick.code)
 	}
 	if fired.Labels["name"] != names[pick.code] || fired.Labels[catalog.AlertLabelSeverity] == "" {
 		t.Errorf("labels %v: want name %q and a severity", fired.Labels, names[pick.code])
