@@ -25,7 +25,8 @@ var runbookSections = []string{"## Ý nghĩa", "## Cách kiểm tra", "## Xử l
 // the alert and the board its dashboard link opens, has the four sections
 // in order, says quá hạn (never trễ hạn), and names only metrics and
 // recorded series that exist; links between runbooks resolve; the index
-// lists every alert; no runbook is left for an alert that is gone.
+// and the README's alert table list every alert; no runbook is left for an
+// alert that is gone.
 func TestRunbooks(t *testing.T) {
 	in, err := generateInput("", string(dashboards.Vi))
 	if err != nil {
@@ -57,6 +58,10 @@ func TestRunbooks(t *testing.T) {
 	metricish := regexp.MustCompile(`\b(?:(?:agency|level|province):[a-z0-9_]+:[a-z]+|(?:tthc|dvcqg|qd766|vneid|index|govpulse)_[a-z0-9_]+|up|scrape_[a-z_]+|process_[a-z_]+|promhttp_[a-z_]+)\b`)
 	link := regexp.MustCompile(`\]\(([^)#]+\.md)(#[^)]*)?\)`)
 	index, err := os.ReadFile(filepath.Join(catalog.RunbookDir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +102,9 @@ func TestRunbooks(t *testing.T) {
 		}
 		if !strings.Contains(string(index), "]("+file+")") {
 			t.Errorf("%s/README.md does not list %s", catalog.RunbookDir, a.Name)
+		}
+		if !strings.Contains(string(readme), "\n| `"+a.Name+"` | ") {
+			t.Errorf("README.md's alert table has no row for %s", a.Name)
 		}
 	}
 	files, err := os.ReadDir(catalog.RunbookDir)
