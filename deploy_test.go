@@ -6,16 +6,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	composecli "github.com/compose-spec/compose-go/v2/cli"
+	composetypes "github.com/compose-spec/compose-go/v2/types"
 	"gopkg.in/yaml.v3"
 
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/simulate"
+	"github.com/govpulse/govpulse/dashboards/boards"
 )
 
 // TestDeployUnitLists keeps deploy/agencies.csv and deploy/fields.csv equal to
@@ -220,4 +224,204 @@ func systemdSpan(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("no time span")
 	}
 	return total, nil
+}
+
+// loadCompose reads deploy/docker-compose.yml with compose-go, the loader
+// `docker compose` itself uses (schema validation, interpolation, merge keys,
+// profiles), with env as the only environment: neither the test's nor a
+// .env file.
+func loadCompose(t *testing.T, env map[string]string, profiles ...string) (*composetypes.Project, error) {
+	t.Helper()
+	var list []string
+	for k, v := range env {
+		list = append(list, k+"="+v)
+	}
+	opts, err := composecli.NewProjectOptions([]string{"deploy/docker-compose.yml"},
+		composecli.WithName("govpulse"), composecli.WithEnv(list), composecli.WithProfiles(profiles))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts.LoadProject(t.Context())
+}
+
+// dockerfileStateDir returns the directory the Dockerfile copies in owned by
+// the runtime user (nonroot, 65532), and that user.
+func dockerfileStateDir(t *testing.T) (dir, user string) {
+	t.Helper()
+	b, err := os.ReadFile("deploy/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(b)) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "USER":
+			user = f[1]
+		case len(f) >= 4 && f[0] == "COPY" && slices.Contains(f, "--chown=65532:65532"):
+			dir = f[len(f)-1]
+		}
+	}
+	return dir, user
+}
+
+// TestDeployCompose checks what can be checked of the compose stack without
+// a Docker engine: it loads (schema, interpolation), binds every port to
+// 127.0.0.1 unless GOVPULSE_BIND says otherwise, has no default Grafana
+// password nor anonymous admin, restarts and health-checks every service,
+// runs one alerting pipeline unless a profile adds Grafana's, mounts the
+// state volume where the image and the config put the state directory, and
+// gives govpulse time to shut down.
+func TestDeployCompose(t *testing.T) {
+	const pw = "test-password-not-a-default"
+	// No default admin password: without one, compose refuses the file.
+	if _, err := loadCompose(t, nil); err == nil || !strings.Contains(err.Error(), "GRAFANA_ADMIN_PASSWORD") {
+		t.Errorf("no GRAFANA_ADMIN_PASSWORD: err = %v, want compose to refuse", err)
+	}
+	p, err := loadCompose(t, map[string]string{"GRAFANA_ADMIN_PASSWORD": pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := p.AllServices()
+	if len(all) < 7 {
+		t.Fatalf("%d services", len(all))
+	}
+	alertingFile, err := filepath.Abs(filepath.Join("deploy", boards.AlertingFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range all {
+		_, enabled := p.Services[name]
+		for _, port := range s.Ports {
+			if port.HostIP != "127.0.0.1" {
+				t.Errorf("%s publishes %s on %q, want 127.0.0.1 by default", name, port.Published, port.HostIP)
+			}
+		}
+		// Every service here runs until stopped.
+		if s.Restart != composetypes.RestartPolicyUnlessStopped {
+			t.Errorf("%s: restart %q, want unless-stopped", name, s.Restart)
+		}
+		if s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) < 2 || s.HealthCheck.Interval == nil {
+			t.Errorf("%s: no health check (%+v)", name, s.HealthCheck)
+		} else if s.Build != nil {
+			// Built from deploy/Dockerfile: distroless, so the probe is govpulse itself.
+			if test := s.HealthCheck.Test; test[0] != "CMD" || test[1] != "/usr/local/bin/govpulse" || commands[test[2]] == nil {
+				t.Errorf("%s: health check %q is not a govpulse command", name, test)
+			}
+		}
+		env := s.Environment
+		if v := env["GF_SECURITY_ADMIN_PASSWORD"]; v != nil && *v != pw {
+			t.Errorf("%s: GF_SECURITY_ADMIN_PASSWORD is %q, not GRAFANA_ADMIN_PASSWORD", name, *v)
+		}
+		if strings.HasPrefix(s.Image, "grafana/") {
+			if env["GF_SECURITY_ADMIN_PASSWORD"] == nil {
+				t.Errorf("%s: no GF_SECURITY_ADMIN_PASSWORD: Grafana's default is admin", name)
+			}
+			if v := env["GF_AUTH_ANONYMOUS_ENABLED"]; v == nil || *v != "false" {
+				t.Errorf("%s: GF_AUTH_ANONYMOUS_ENABLED is not false: anonymous access must be off by default", name)
+			}
+			if v := env["GF_AUTH_ANONYMOUS_ORG_ROLE"]; v != nil && *v != "Viewer" {
+				t.Errorf("%s: anonymous role %s, want Viewer", name, *v)
+			}
+		}
+		// Grafana-managed alerting only under a profile: no service that
+		// starts by default sees the alerting provisioning.
+		for _, v := range s.Volumes {
+			inAlerting := v.Type == composetypes.VolumeTypeBind && strings.HasPrefix(alertingFile, v.Source+string(filepath.Separator))
+			if enabled && (inAlerting || strings.HasPrefix(v.Target, "/etc/grafana/provisioning/alerting") || v.Target == "/etc/grafana/provisioning") {
+				t.Errorf("%s starts by default and mounts %s at %s: Grafana-managed alerting beside Alertmanager", name, v.Source, v.Target)
+			}
+		}
+	}
+	// The profile adds Grafana-managed alerting, with the generated file.
+	pa, err := loadCompose(t, map[string]string{"GRAFANA_ADMIN_PASSWORD": pw}, "grafana-alerting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alerting []string
+	for name, s := range pa.Services {
+		for _, v := range s.Volumes {
+			if v.Target == "/etc/grafana/provisioning/alerting" && strings.HasPrefix(alertingFile, v.Source+string(filepath.Separator)) {
+				alerting = append(alerting, name)
+				if _, byDefault := p.Services[name]; byDefault || len(s.Profiles) == 0 {
+					t.Errorf("%s provisions Grafana alerting without a profile", name)
+				}
+			}
+		}
+	}
+	if len(alerting) != 1 {
+		t.Errorf("with --profile grafana-alerting, %v provision %s; want one service", alerting, boards.AlertingFile)
+	}
+
+	// GOVPULSE_BIND opens the ports deliberately.
+	open, err := loadCompose(t, map[string]string{"GRAFANA_ADMIN_PASSWORD": pw, "GOVPULSE_BIND": "0.0.0.0"}, "grafana-alerting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range open.AllServices() {
+		for _, port := range s.Ports {
+			if port.HostIP != "0.0.0.0" {
+				t.Errorf("GOVPULSE_BIND=0.0.0.0: %s publishes %s on %q", name, port.Published, port.HostIP)
+			}
+		}
+	}
+
+	// The state volume: a named volume at the directory the image makes
+	// (owned by its user) and the config writes to.
+	dir, user := dockerfileStateDir(t)
+	if dir == "" || user != "nonroot" {
+		t.Fatalf("Dockerfile: state directory %q copied --chown=65532:65532, runtime user %q (want nonroot)", dir, user)
+	}
+	cfg, err := config.Load("deploy/govpulse.compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StateDir != dir {
+		t.Errorf("govpulse.compose.yml state_dir %q, the image's state directory %q", cfg.StateDir, dir)
+	}
+	gp, ok := p.Services["govpulse"]
+	if !ok {
+		t.Fatal("no govpulse service")
+	}
+	var state *composetypes.ServiceVolumeConfig
+	for i, v := range gp.Volumes {
+		if v.Target == dir {
+			state = &gp.Volumes[i]
+		}
+	}
+	if state == nil || state.Type != composetypes.VolumeTypeVolume || state.ReadOnly {
+		t.Errorf("govpulse: no writable named volume at %s (%+v)", dir, state)
+	}
+	if gp.StopGracePeriod == nil || time.Duration(*gp.StopGracePeriod) <= shutdownBound {
+		t.Errorf("govpulse: stop_grace_period %v does not exceed the shutdown bound %s", gp.StopGracePeriod, shutdownBound)
+	}
+}
+
+// TestDeployComposeRawPassword: the file itself holds no Grafana password,
+// only a required variable (read without interpolation).
+func TestDeployComposeRawPassword(t *testing.T) {
+	opts, err := composecli.NewProjectOptions([]string{"deploy/docker-compose.yml"},
+		composecli.WithName("govpulse"), composecli.WithInterpolation(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := opts.LoadModel(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	services, _ := model["services"].(map[string]any)
+	n := 0
+	for name, s := range services {
+		env, _ := s.(map[string]any)["environment"].(map[string]any)
+		v, ok := env["GF_SECURITY_ADMIN_PASSWORD"]
+		if !ok {
+			continue
+		}
+		n++
+		if s, _ := v.(string); !strings.HasPrefix(s, "${GRAFANA_ADMIN_PASSWORD:?") {
+			t.Errorf("%s: GF_SECURITY_ADMIN_PASSWORD is %v, want ${GRAFANA_ADMIN_PASSWORD:?…} (required, no default)", name, v)
+		}
+	}
+	if n == 0 {
+		t.Error("no service sets GF_SECURITY_ADMIN_PASSWORD")
+	}
 }
