@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -424,4 +426,186 @@ func TestDeployComposeRawPassword(t *testing.T) {
 	if n == 0 {
 		t.Error("no service sets GF_SECURITY_ADMIN_PASSWORD")
 	}
+}
+
+const unitFile = "deploy/systemd/govpulse.service"
+
+// optionalBinary is needBinary for tools CI does not install: without it the
+// test is skipped, CI or not.
+func optionalBinary(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s not installed: not checked", name)
+	}
+	return p
+}
+
+// unitSettings returns the values of key= in the unit, in order.
+func unitSettings(t *testing.T, key string) []string {
+	t.Helper()
+	b, err := os.ReadFile(unitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), key+"="); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+var exposureLine = regexp.MustCompile(`Overall exposure level for \S+: ([0-9]+\.[0-9])`)
+
+// TestDeploySystemdExposure: systemd-analyze security rates the unit's
+// sandbox 2.0 or better ("OK"), and the sandbox leaves govpulse its network:
+// it listens on TCP and calls the upstream APIs.
+func TestDeploySystemdExposure(t *testing.T) {
+	for _, key := range []string{"PrivateNetwork", "IPAddressDeny"} {
+		if v := unitSettings(t, key); len(v) > 0 {
+			t.Errorf("%s=%v: govpulse must listen and reach its upstreams", key, v)
+		}
+	}
+	families := strings.Fields(strings.Join(unitSettings(t, "RestrictAddressFamilies"), " "))
+	if !slices.Contains(families, "AF_INET") || !slices.Contains(families, "AF_INET6") || slices.Contains(families, "~AF_INET") {
+		t.Errorf("RestrictAddressFamilies=%v: govpulse needs AF_INET and AF_INET6", families)
+	}
+	sa := optionalBinary(t, "systemd-analyze")
+	// --threshold=20: exit non-zero when the exposure is above 2.0.
+	out, err := exec.Command(sa, "security", "--offline=true", "--threshold=20", "--no-pager", unitFile).CombinedOutput()
+	m := exposureLine.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("systemd-analyze security: %v, no overall exposure level in:\n%s", err, out)
+	}
+	level, perr := strconv.ParseFloat(string(m[1]), 64)
+	if perr != nil || level > 2.0 || err != nil {
+		t.Errorf("exposure %s (%v), want 2.0 or less; systemd-analyze: %v\n%s", m[1], perr, err, out)
+	}
+	t.Logf("exposure level %.1f", level)
+}
+
+// TestDeploySystemdSyscallFilter runs the daemon (serve --demo: every source,
+// state files written, /metrics and the health endpoints served, SIGHUP, a
+// clean SIGTERM shutdown) and check under strace, and asserts that every
+// system call they make is one the unit's SystemCallFilter= allows: the
+// filter answers EPERM to the others, which govpulse would not survive well.
+func TestDeploySystemdSyscallFilter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	sa := optionalBinary(t, "systemd-analyze")
+	strace := optionalBinary(t, "strace")
+	allowed, denied := map[string]bool{}, map[string]bool{}
+	var expand func(group string, into map[string]bool)
+	expand = func(group string, into map[string]bool) {
+		if !strings.HasPrefix(group, "@") {
+			into[group] = true
+			return
+		}
+		out, err := exec.Command(sa, "syscall-filter", "--no-pager", group).Output()
+		if err != nil {
+			t.Fatalf("systemd-analyze syscall-filter %s: %v", group, err)
+		}
+		for i, line := range strings.Split(string(out), "\n") {
+			f := strings.TrimSpace(line)
+			if i == 0 || f == "" || strings.HasPrefix(f, "#") {
+				continue
+			}
+			expand(f, into)
+		}
+	}
+	filters := unitSettings(t, "SystemCallFilter")
+	if len(filters) == 0 {
+		t.Fatal("the unit has no SystemCallFilter=")
+	}
+	for _, f := range filters {
+		into := allowed
+		if rest, ok := strings.CutPrefix(f, "~"); ok {
+			f, into = rest, denied
+		}
+		for _, g := range strings.Fields(f) {
+			expand(g, into)
+		}
+	}
+	if len(allowed) < 100 {
+		t.Fatalf("only %d system calls allowed: %v", len(allowed), filters)
+	}
+
+	bin := filepath.Join(t.TempDir(), "govpulse")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	traces := t.TempDir()
+	addr := freeAddr(t)
+	serve := exec.Command(strace, "-f", "-qq", "-o", filepath.Join(traces, "serve"), bin,
+		"serve", "--demo", "--web.listen-address="+addr)
+	serve.Env = append(os.Environ(), demoTimeEnv+"="+testTime())
+	var logs bytes.Buffer
+	serve.Stdout, serve.Stderr = &logs, &logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(httpBody("http://"+addr+"/metrics"), "govpulse_source_up{") || !strings.Contains(httpBody("http://"+addr+"/-/ready"), "OK") {
+		if time.Now().After(deadline) {
+			_ = serve.Process.Kill()
+			t.Fatalf("serve --demo under strace served nothing within 60 s:\n%s", logs.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	_ = httpBody("http://" + addr + "/-/healthy")
+	// The tracer's pid is strace's: signal the traced daemon, its child.
+	pid := serve.Process.Pid
+	if kids, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)); err == nil && len(strings.Fields(string(kids))) > 0 {
+		pid, _ = strconv.Atoi(strings.Fields(string(kids))[0])
+	}
+	_ = syscall.Kill(pid, syscall.SIGHUP)
+	time.Sleep(500 * time.Millisecond)
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve --demo under strace: %v\n%s", err, logs.String())
+		}
+	case <-time.After(shutdownBound + 10*time.Second):
+		_ = serve.Process.Kill()
+		t.Fatalf("serve --demo did not stop:\n%s", logs.String())
+	}
+	check := exec.Command(strace, "-f", "-qq", "-o", filepath.Join(traces, "check"), bin, "check", "--config.file", "deploy/govpulse.example.yml")
+	check.Env = append(os.Environ(), "GOVPULSE_ONESTOP_CLIENT_SECRET=example", "GOVPULSE_PORTAL_TOKEN=example")
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Fatalf("check under strace: %v\n%s", err, out)
+	}
+
+	call := regexp.MustCompile(`^\d+\s+([a-z0-9_]+)\(`)
+	used := map[string]bool{}
+	for _, f := range []string{"serve", "check"} {
+		b, err := os.ReadFile(filepath.Join(traces, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(b)) {
+			if m := call.FindStringSubmatch(line); m != nil {
+				used[m[1]] = true
+			}
+		}
+	}
+	if len(used) < 20 {
+		t.Fatalf("only %d system calls traced: %v", len(used), used)
+	}
+	var refused []string
+	for c := range used {
+		if !allowed[c] || denied[c] {
+			refused = append(refused, c)
+		}
+	}
+	sort.Strings(refused)
+	if len(refused) > 0 {
+		t.Fatalf("govpulse calls %v, which SystemCallFilter=%v refuses", refused, filters)
+	}
+	t.Logf("%d distinct system calls traced, all allowed", len(used))
 }
