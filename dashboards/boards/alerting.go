@@ -22,9 +22,9 @@ import (
 // It provisions no notification policy: Grafana's file provisioning of
 // policies replaces the organisation's whole policy tree. Each rule names
 // the contact point instead (notification_settings, Grafana's simplified
-// routing, 10.4 and later), with the grouping and timings a policy would
-// set; Grafana adds the routes for them under whatever tree the organisation
-// has.
+// routing: Grafana 11, or 10.4 with its feature toggle), with the grouping
+// and timings a policy would set; Grafana adds the routes for them under
+// whatever tree the organisation has.
 const AlertingFile = "grafana/alerting/govpulse.yml"
 
 // ContactPoint is the contact point every rule sends to.
