@@ -64,6 +64,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"check":    runCheck,
 	"backfill": runBackfill,
 	"generate": runGenerate,
+	"probe":    runProbe,
 }
 
 var summaries = map[string]string{
@@ -72,6 +73,7 @@ var summaries = map[string]string{
 	"check":    "validate a config file and exit",
 	"backfill": "write the one-stop report's history (past months) as OpenMetrics or for VictoriaMetrics' import",
 	"generate": "write the Prometheus rules, Alertmanager and Prometheus examples (and dashboards) into --out",
+	"probe":    "GET a health endpoint and exit non-zero unless it answers 2xx (the container health check)",
 }
 
 // errVersion is returned by parseFlags for --version: run prints the version.

@@ -296,7 +296,8 @@ func grafanaQueryResult(s promSample) string {
 
 // TestGrafanaAlertingMatchesPrometheusRules: the Grafana-managed rules are the
 // Prometheus alerts — same names, expressions, `for`, labels — with the value
-// taken from the V query in their text, and a contact point and policy.
+// taken from the V query in their text, and a contact point each rule names;
+// no notification policy (provisioning one replaces the organisation's tree).
 func TestGrafanaAlertingMatchesPrometheusRules(t *testing.T) {
 	var g struct {
 		Groups []struct {
@@ -308,8 +309,11 @@ func TestGrafanaAlertingMatchesPrometheusRules(t *testing.T) {
 					RefID string         `yaml:"refId"`
 					Model map[string]any `yaml:"model"`
 				} `yaml:"data"`
-				Labels      map[string]string `yaml:"labels"`
-				Annotations map[string]string `yaml:"annotations"`
+				Labels       map[string]string `yaml:"labels"`
+				Annotations  map[string]string `yaml:"annotations"`
+				Notification struct {
+					Receiver string `yaml:"receiver"`
+				} `yaml:"notification_settings"`
 			} `yaml:"rules"`
 		} `yaml:"groups"`
 		ContactPoints []map[string]any `yaml:"contactPoints"`
@@ -336,7 +340,7 @@ func TestGrafanaAlertingMatchesPrometheusRules(t *testing.T) {
 			byName[r.Alert] = r
 		}
 	}
-	if len(g.Groups) != 1 || len(g.Groups[0].Rules) != len(byName) || len(g.ContactPoints) != 1 || len(g.Policies) != 1 {
+	if len(g.Groups) != 1 || len(g.Groups[0].Rules) != len(byName) || len(g.ContactPoints) != 1 || len(g.Policies) != 0 {
 		t.Fatalf("groups %d, rules %d (want %d), contact points %d, policies %d", len(g.Groups), len(g.Groups[0].Rules), len(byName), len(g.ContactPoints), len(g.Policies))
 	}
 	for _, r := range g.Groups[0].Rules {
@@ -353,6 +357,9 @@ func TestGrafanaAlertingMatchesPrometheusRules(t *testing.T) {
 		}
 		if expr != p.Expr || r.Condition != "C" || r.Labels[catalog.AlertLabelSeverity] != p.Labels[catalog.AlertLabelSeverity] {
 			t.Errorf("%s: expr/condition/severity differ from the Prometheus rule", r.Title)
+		}
+		if r.Notification.Receiver != g.ContactPoints[0]["name"] {
+			t.Errorf("%s: notification_settings.receiver %q, want the contact point %v", r.Title, r.Notification.Receiver, g.ContactPoints[0]["name"])
 		}
 		if strings.Contains(r.Annotations["summary"], "$value ") || (strings.Contains(p.Annotations["summary"], "$value") && !strings.Contains(r.Annotations["summary"], "$values.V.Value")) {
 			t.Errorf("%s: summary %q not in Grafana's template language", r.Title, r.Annotations["summary"])

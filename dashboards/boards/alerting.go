@@ -11,9 +11,28 @@ import (
 )
 
 // AlertingFile is the Grafana-managed alerting provisioning file: the same
-// alerts as the Prometheus rules, a contact point and a notification policy,
-// for a province that alerts from Grafana rather than Alertmanager.
-const AlertingFile = "grafana/provisioning/alerting/govpulse.yml"
+// alerts as the Prometheus rules and a contact point, for a province that
+// alerts from Grafana rather than Alertmanager. It lies outside
+// grafana/provisioning on purpose: a Grafana given that directory (the compose
+// stack's default one, or an existing Grafana it is copied into) gets the
+// boards and the datasource, and no second alerting pipeline beside
+// Prometheus and Alertmanager; the compose profile grafana-alerting mounts this
+// directory at /etc/grafana/provisioning/alerting.
+//
+// It provisions no notification policy: Grafana's file provisioning of
+// policies replaces the organisation's whole policy tree. Each rule names
+// the contact point instead (notification_settings, Grafana's simplified
+// routing: Grafana 11, or 10.4 with its feature toggle), with the grouping
+// and timings a policy would set; Grafana adds the routes for them under
+// whatever tree the organisation has.
+const AlertingFile = "grafana/alerting/govpulse.yml"
+
+// ContactPoint is the contact point every rule sends to.
+const ContactPoint = "govpulse"
+
+// grafanaFolderLabel is the label Grafana gives every Grafana-managed alert:
+// the rule's folder. Simplified routing always groups by it and alertname.
+const grafanaFolderLabel = "grafana_folder"
 
 // Grafana refIds of a rule's queries: V is the alert expression exactly as
 // Prometheus evaluates it — it returns a series only where the condition
@@ -65,45 +84,57 @@ func alerting(in dashboards.Input) (dashboards.File, error) {
 				},
 			},
 			// No series means nothing to judge (e.g. no feed source): not an alert.
-			"noDataState":  "OK",
-			"execErrState": "Error",
-			"for":          durationString(r.For),
-			"annotations":  ann,
-			"labels":       r.Labels,
+			"noDataState":           "OK",
+			"execErrState":          "Error",
+			"for":                   durationString(r.For),
+			"annotations":           ann,
+			"labels":                r.Labels,
+			"notification_settings": notificationSettings(r),
 		})
 	}
-	sev := catalog.AlertLabelSeverity
 	doc := map[string]any{
 		"apiVersion": 1,
 		"groups": []map[string]any{{
 			"orgId": 1, "name": "govpulse", "folder": "govpulse", "interval": "1m", "rules": grs,
 		}},
 		"contactPoints": []map[string]any{{
-			"orgId": 1, "name": "govpulse",
+			"orgId": 1, "name": ContactPoint,
 			"receivers": []map[string]any{{
 				"uid": "govpulse-webhook", "type": "webhook", "disableResolveMessage": false,
 				// Replace with the province's receiver (chat bot, e-mail relay).
 				"settings": map[string]any{"url": "http://alert-receiver.example.invalid/govpulse", "httpMethod": "POST"},
 			}},
 		}},
-		"policies": []map[string]any{{
-			"orgId": 1, "receiver": "govpulse",
-			"group_by":   []string{"alertname", catalog.LabelAgency},
-			"group_wait": "30s", "group_interval": "5m", "repeat_interval": "12h",
-			"routes": []map[string]any{
-				// Overdue dossiers: a daily digest of every agency, as in Alertmanager.
-				{"receiver": "govpulse", "object_matchers": [][]string{{"alertname", "=", catalog.AlertDossiersOverdue.Name}},
-					"group_by": []string{"alertname"}, "group_interval": "1h", "repeat_interval": "24h"},
-				{"receiver": "govpulse", "object_matchers": [][]string{{sev, "=", catalog.SeverityCritical}}, "repeat_interval": "4h"},
-				{"receiver": "govpulse", "object_matchers": [][]string{{sev, "=", catalog.SeverityWarning}}},
-			},
-		}},
 	}
-	b, err := dashboards.YAML(doc, "Grafana-managed alerting: the same alerts as prometheus/rules/govpulse.alerts.rules.yml, with a contact point and a notification policy. Set the contact point's URL before use.")
+	b, err := dashboards.YAML(doc, "Grafana-managed alerting: the same alerts as prometheus/rules/govpulse.alerts.rules.yml and a contact point. Set the contact point's URL before use. Each rule names the contact point (notification_settings): no notification policy is provisioned, so the organisation's policy tree stays as it is. Alert from Grafana or from Alertmanager, not both.")
 	if err != nil {
 		return dashboards.File{}, fmt.Errorf("grafana alerting: %w", err)
 	}
 	return dashboards.File{Path: AlertingFile, Data: b}, nil
+}
+
+// notificationSettings routes a rule to ContactPoint with the grouping and
+// timings of Alertmanager's route (rules.DefaultAlertmanagerOptions, the
+// example deploy/alertmanager/alertmanager.yml): one notification per alert
+// and agency, and overdue dossiers as one daily digest of every agency;
+// critical alerts repeat every 4 h.
+func notificationSettings(r rules.Rule) map[string]any {
+	am := rules.DefaultAlertmanagerOptions()
+	ns := map[string]any{
+		"receiver":        ContactPoint,
+		"group_by":        []string{grafanaFolderLabel, "alertname", catalog.LabelAgency},
+		"group_wait":      durationString(am.GroupWait),
+		"group_interval":  durationString(am.GroupInterval),
+		"repeat_interval": durationString(am.RepeatInterval),
+	}
+	switch {
+	case r.Alert == catalog.AlertDossiersOverdue.Name:
+		ns["group_by"] = []string{grafanaFolderLabel, "alertname"}
+		ns["group_interval"], ns["repeat_interval"] = "1h", "24h"
+	case r.Labels[catalog.AlertLabelSeverity] == catalog.SeverityCritical:
+		ns["repeat_interval"] = "4h"
+	}
+	return ns
 }
 
 // durationString renders a `for` the way Grafana reads it (1h, 15m, 30s).

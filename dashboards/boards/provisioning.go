@@ -5,8 +5,9 @@ import (
 )
 
 // provisioning returns Grafana's datasource and dashboard provider files: the
-// compose stack mounts deploy/grafana/provisioning at /etc/grafana/provisioning
-// and deploy/grafana/dashboards at /var/lib/grafana/dashboards.
+// compose stack mounts deploy/grafana/provisioning/{datasources,dashboards}
+// under /etc/grafana/provisioning and deploy/grafana/dashboards at
+// /var/lib/grafana/dashboards.
 func provisioning() ([]dashboards.File, error) {
 	ds := map[string]any{
 		"apiVersion": 1,
