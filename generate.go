@@ -34,7 +34,6 @@ func runGenerate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	lang := fs.String("lang", string(dashboards.Vi), "language of alert texts and dashboards: vi or en")
 	var links dashboards.Links
 	fs.StringVar(&links.Runbooks, "runbook.url", dashboards.DefaultRunbooks, "URL of the runbook folder (docs/runbooks, or its copy on your wiki): every alert's runbook_url is <url>/<alert>.md")
-	fs.StringVar(&links.Grafana, "grafana.url", dashboards.DefaultGrafana, "Grafana's address as people open it: every alert's dashboard annotation links to a board there")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

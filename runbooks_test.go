@@ -227,11 +227,11 @@ func alertAnnotations(t *testing.T, data []byte) map[string]map[string]string {
 	return out
 }
 
-// TestGenerateLinkFlags: generate's --runbook.url and --grafana.url reach
-// both rule sets; a relative URL is refused before anything is written.
+// TestGenerateLinkFlags: generate's --runbook.url reaches both rule sets; a
+// relative URL is refused before anything is written.
 func TestGenerateLinkFlags(t *testing.T) {
 	dir := t.TempDir()
-	args := []string{"generate", "--out", dir, "--runbook.url", "https://wiki.example.org/cchc/runbooks/", "--grafana.url", "https://grafana.example.org"}
+	args := []string{"generate", "--out", dir, "--runbook.url", "https://wiki.example.org/cchc/runbooks/"}
 	if err := run(context.Background(), args, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -241,15 +241,15 @@ func TestGenerateLinkFlags(t *testing.T) {
 			t.Fatal(err)
 		}
 		for alert, ann := range alertAnnotations(t, b) {
-			if ann[rules.AnnRunbookURL] != "https://wiki.example.org/cchc/runbooks/"+alert+".md" || !strings.HasPrefix(ann[rules.AnnDashboard], "https://grafana.example.org/d/") {
+			if ann[rules.AnnRunbookURL] != "https://wiki.example.org/cchc/runbooks/"+alert+".md" || !strings.HasPrefix(ann[rules.AnnDashboard], dashboards.DefaultGrafana+"/d/") {
 				t.Errorf("%s %s: links %q and %q", p, alert, ann[rules.AnnRunbookURL], ann[rules.AnnDashboard])
 			}
 		}
 	}
 	empty := t.TempDir()
-	err := run(context.Background(), []string{"generate", "--out", empty, "--grafana.url", "grafana:3000"}, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "--grafana.url") {
-		t.Errorf("generate --grafana.url grafana:3000: err = %v", err)
+	err := run(context.Background(), []string{"generate", "--out", empty, "--runbook.url", "wiki/runbooks"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--runbook.url") {
+		t.Errorf("generate --runbook.url wiki/runbooks: err = %v", err)
 	}
 	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
 		t.Errorf("a refused generate wrote %d files", len(entries))

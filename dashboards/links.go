@@ -15,7 +15,8 @@ type Links struct {
 	// repository (DefaultRunbooks), or a copy on the province's wiki.
 	Runbooks string
 	// Grafana is Grafana's address as people open it (DefaultGrafana: the
-	// compose stack's).
+	// compose stack's). Not a flag of generate: the notifications' config
+	// names Grafana's address for the province.
 	Grafana string
 }
 
@@ -47,13 +48,13 @@ func (l Links) OrDefaults() Links {
 // Check accepts absolute http and https URLs (or empty ones: the defaults):
 // a notification is read outside Grafana, where a relative link leads nowhere.
 func (l Links) Check() error {
-	for _, u := range []struct{ flag, v string }{{"runbook.url", l.Runbooks}, {"grafana.url", l.Grafana}} {
+	for _, u := range []struct{ what, v string }{{"--runbook.url", l.Runbooks}, {"Grafana's address", l.Grafana}} {
 		if u.v == "" {
 			continue
 		}
 		p, err := url.Parse(u.v)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" {
-			return fmt.Errorf("--%s: want an absolute http or https URL without query, got %q", u.flag, u.v)
+			return fmt.Errorf("%s: want an absolute http or https URL without query, got %q", u.what, u.v)
 		}
 	}
 	return nil
