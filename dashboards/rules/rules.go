@@ -324,9 +324,9 @@ func ruleFileOf(groups []Group) yamlRuleFile {
 }
 
 // Generate writes everything this package owns for a deployment: the rule
-// files, and the Prometheus and Alertmanager configuration examples for the
-// compose stack.
-func Generate(in dashboards.Input) ([]dashboards.File, error) {
+// files, the Prometheus configuration example, and the Alertmanager
+// configuration with its notification templates, which link to boards.
+func Generate(in dashboards.Input, boards Boards) ([]dashboards.File, error) {
 	if in.Config == nil {
 		return nil, fmt.Errorf("no config")
 	}
@@ -338,11 +338,15 @@ func Generate(in dashboards.Input) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := AlertmanagerConfig(DefaultAlertmanagerOptions())
+	ao, err := DefaultAlertmanagerOptions(in, boards)
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, p, a)
+	am, err := AlertmanagerFiles(ao)
+	if err != nil {
+		return nil, err
+	}
+	files = append(append(files, p), am...)
 	dashboards.Sort(files)
 	return files, nil
 }
