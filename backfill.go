@@ -11,6 +11,7 @@ import (
 	"github.com/govpulse/govpulse/collector"
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/config"
+	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/source"
 	"github.com/govpulse/govpulse/exporters/openmetrics"
@@ -103,6 +104,7 @@ func history(ctx context.Context, cfg *config.Config, n int, now time.Time) ([]o
 	now = now.In(env.Location)
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, env.Location)
 	var points []openmetrics.Point
+	limits := httpc.NewLimits() // every month's sources share one rate limit per host
 	for i := n; i >= 1; i-- {
 		// The last second of the month i months before the current one.
 		at := first.AddDate(0, -i+1, 0).Add(-time.Second)
@@ -113,7 +115,7 @@ func history(ctx context.Context, cfg *config.Config, n int, now time.Time) ([]o
 			if sc.Type != catalog.SourceOnestop || sc.Onestop.Format == onestop.FormatFeed {
 				continue
 			}
-			src, err := collector.Registry[sc.Type](sc, e)
+			src, err := collector.Registry[sc.Type](sc, e, limits)
 			if err != nil {
 				return nil, fmt.Errorf("cannot build source %q: %w", sc.Name, err)
 			}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +204,94 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 		return len(empty) == 0
 	})
 	t.Logf("%d panel queries return data", len(queries))
+
+	// The pickers as Grafana fills them: each series of a query_result(…)
+	// variable, written as Grafana writes it (metric{label="value",…} value
+	// time, labels in Prometheus' sorted order), through the variable's
+	// regex. Every option must show a name and keep a code.
+	n, options := 0, 0
+	for _, f := range boardFiles(t) {
+		for _, v := range queryResultVariables(t, f) {
+			n++
+			options += len(series(t, promURL, vars, v))
+			rx := regexp.MustCompile(strings.TrimSuffix(strings.TrimPrefix(v.Regex, "/"), "/"))
+			ss := series(t, promURL, vars, v)
+			if len(ss) == 0 {
+				t.Errorf("%s: $%s: %s returns nothing", f, v.Name, v.Query)
+			}
+			for _, s := range ss {
+				m := rx.FindStringSubmatch(grafanaQueryResult(s))
+				if m == nil {
+					t.Errorf("%s: $%s: regex %s does not match %s", f, v.Name, v.Regex, grafanaQueryResult(s))
+					continue
+				}
+				text, value := m[rx.SubexpIndex("text")], m[rx.SubexpIndex("value")]
+				if text != s.Metric[catalog.LabelName] || value != s.Metric[v.Name] || text == value {
+					t.Errorf("%s: $%s shows %q for %q, want the name %q for the code %q", f, v.Name, text, value, s.Metric[catalog.LabelName], s.Metric[v.Name])
+				}
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("only %d query_result variables", n)
+	}
+	t.Logf("%d pickers show names for %d codes", n, options)
+}
+
+// series runs a query_result variable's query.
+func series(t *testing.T, promURL string, vars *strings.Replacer, v boardVariable) []promSample {
+	t.Helper()
+	return promQuery(t, promURL, vars.Replace(strings.TrimSuffix(strings.TrimPrefix(v.Query, "query_result("), ")")))
+}
+
+type boardVariable struct {
+	Type  string `json:"type"`
+	Name  string `json:"name"`
+	Query string `json:"query"`
+	Regex string `json:"regex"`
+}
+
+// queryResultVariables are a board's query_result(…) variables.
+func queryResultVariables(t *testing.T, file string) []boardVariable {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Templating struct {
+			List []boardVariable `json:"list"`
+		} `json:"templating"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	var out []boardVariable
+	for _, v := range d.Templating.List {
+		if v.Type == "query" && strings.HasPrefix(v.Query, "query_result(") {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// grafanaQueryResult is the text Grafana's Prometheus datasource makes of a
+// query_result series for the variable's regex.
+func grafanaQueryResult(s promSample) string {
+	var labels []string
+	for k := range s.Metric {
+		if k != "__name__" {
+			labels = append(labels, k)
+		}
+	}
+	sort.Strings(labels)
+	var parts []string
+	for _, k := range labels {
+		parts = append(parts, k+`="`+s.Metric[k]+`"`)
+	}
+	ts, _ := s.Value[0].(float64)
+	val, _ := s.Value[1].(string)
+	return s.Metric["__name__"] + "{" + strings.Join(parts, ",") + "} " + val + " " + strconv.FormatInt(int64(ts*1000), 10)
 }
 
 // TestGrafanaAlertingMatchesPrometheusRules: the Grafana-managed rules are the

@@ -7,8 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -147,4 +149,75 @@ func TestDeployScoresFile(t *testing.T) {
 	if err != nil || !bytes.Equal(got, b.Bytes()) {
 		t.Fatalf("%s differs from the simulated province (%v): run go test . -run TestDeployScores -update", file, err)
 	}
+}
+
+// TestStopTimeoutsCoverShutdown: compose's stop_grace_period for govpulse and
+// the systemd unit's TimeoutStopSec exceed serve's shutdown bound, so neither
+// kills govpulse in the middle of a clean shutdown, and the README states
+// the bound.
+func TestStopTimeoutsCoverShutdown(t *testing.T) {
+	b, err := os.ReadFile("deploy/docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			StopGracePeriod string `yaml:"stop_grace_period"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatal(err)
+	}
+	grace, err := time.ParseDuration(compose.Services["govpulse"].StopGracePeriod)
+	if err != nil {
+		t.Fatalf("compose: govpulse's stop_grace_period: %v (compose's default, 10 s, is below the bound %s)", err, shutdownBound)
+	}
+	if grace <= shutdownBound {
+		t.Errorf("compose: stop_grace_period %s does not exceed the shutdown bound %s", grace, shutdownBound)
+	}
+
+	unit, err := os.ReadFile("deploy/systemd/govpulse.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stop time.Duration
+	for line := range strings.Lines(string(unit)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "TimeoutStopSec="); ok {
+			if stop, err = systemdSpan(v); err != nil {
+				t.Fatalf("systemd: TimeoutStopSec=%s: %v", v, err)
+			}
+		}
+	}
+	if stop <= shutdownBound {
+		t.Errorf("systemd: TimeoutStopSec %s does not exceed the shutdown bound %s (unset is 90 s, but say it)", stop, shutdownBound)
+	}
+
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("within %d s", int(shutdownBound.Seconds())); !strings.Contains(string(readme), want) {
+		t.Errorf("README does not state the shutdown bound (%q)", want)
+	}
+}
+
+// systemdSpan reads the time spans a unit file writes: bare seconds, or
+// numbers with s, min, h, ms units (e.g. 30, 30s, 1min 30s).
+func systemdSpan(v string) (time.Duration, error) {
+	var total time.Duration
+	for _, f := range strings.Fields(v) {
+		f = strings.Replace(f, "min", "m", 1)
+		if _, err := strconv.Atoi(f); err == nil {
+			f += "s"
+		}
+		d, err := time.ParseDuration(f)
+		if err != nil {
+			return 0, err
+		}
+		total += d
+	}
+	if total == 0 {
+		return 0, fmt.Errorf("no time span")
+	}
+	return total, nil
 }

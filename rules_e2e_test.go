@@ -431,6 +431,21 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if got := promQuery(t, promURL, exprOf(catalog.AlertSourceDown)); len(got) != 0 {
 		t.Errorf("source down while it is up: %v", got)
 	}
+	// The simulator's records are good: no rejected-share alert, and the
+	// sources that read records count them (the share's denominator).
+	for _, a := range []catalog.AlertRule{catalog.AlertSourceRejectedLimit, catalog.AlertSourceRejectedHigh} {
+		if got := promQuery(t, promURL, exprOf(a)); len(got) != 0 {
+			t.Errorf("%s selects %v with the simulator's good records", a.Name, got)
+		}
+	}
+	var reading []string
+	for _, s := range promQuery(t, promURL, catalog.SourceRead.Name+" > 0") {
+		reading = append(reading, s.Metric[catalog.LabelSource])
+	}
+	sort.Strings(reading)
+	if want := []string{catalog.SourceOnestop, "onestop_feed", catalog.SourcePortal}; !isSubset(want, reading) {
+		t.Errorf("sources with records read: %v, want at least %v", reading, want)
+	}
 	late := lateSeries(catalog.LateRate.Ratio(catalog.ScopeAgency).Name, pick.code, th.LateRateDefinition)
 	if got := promQuery(t, promURL, late); len(got) != 1 || got[0].float() >= th.LateRateWarning {
 		t.Fatalf("%s = %v before the override, want one value under %v", late, got, th.LateRateWarning)
@@ -481,6 +496,16 @@ func TestAlertsEndToEnd(t *testing.T) {
 		t.Logf("govpulse logs:\n%s", logs.w)
 		logs.mu.Unlock()
 	}
+}
+
+// isSubset reports whether every element of a is in b.
+func isSubset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // lateSeries selects one agency's month-to-date series of a late-rate definition.

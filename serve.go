@@ -25,8 +25,27 @@ import (
 	"github.com/govpulse/govpulse/exporters/vmpush"
 )
 
-// shutdownGrace is how long running collections may finish at shutdown.
-const shutdownGrace = 10 * time.Second
+// Shutdown (SIGTERM, SIGINT) runs these steps in order, each bounded, so
+// that serve exits within shutdownBound: the compose file's
+// stop_grace_period and the systemd unit's TimeoutStopSec must exceed it
+// (TestStopTimeoutsCoverShutdown).
+const (
+	// shutdownHTTP: in-flight scrapes drain, then their connections close.
+	shutdownHTTP = prom.ShutdownTimeout
+	// shutdownPush: the push loop's attempt is cancelled; waiting for the
+	// loop to return is bounded all the same.
+	shutdownPush = time.Second
+	// shutdownGrace: running collections may finish (a feed run saves its
+	// state at its end); a reload waits as long for the old config's runs.
+	shutdownGrace = 10 * time.Second
+	// shutdownCancel: collections still running are cancelled and may
+	// return (a feed checkpoints on the way out).
+	shutdownCancel = collector.StopCancelWait
+	// shutdownDemo: --demo's simulated province stops last.
+	shutdownDemo = simulate.ShutdownGrace
+	// shutdownBound is the sum: the longest serve takes to exit once asked.
+	shutdownBound = shutdownHTTP + shutdownPush + shutdownGrace + shutdownCancel + shutdownDemo
+)
 
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
@@ -102,7 +121,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		if *demo {
 			return errDemoReload
 		}
-		return d.reload(*file, logger)
+		return d.reload(ctx, *file, logger)
 	}
 	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
 		if !*lifecycle {
@@ -135,6 +154,8 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		}
 	}()
 
+	// Deferred steps run in reverse: the HTTP drain (in Serve), the push
+	// loop, the collections, then --demo's simulator (registered above).
 	d.start()
 	defer d.stop(shutdownGrace)
 	if push.URL != "" {
@@ -144,7 +165,14 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 			defer close(pushed)
 			vmpush.Run(pushCtx, push, func(w io.Writer) { _, _ = d.exposition.WriteTo(w) }, pushStats, logger)
 		}()
-		defer func() { stopPush(); <-pushed }()
+		defer func() {
+			stopPush()
+			select {
+			case <-pushed:
+			case <-time.After(shutdownPush):
+				logger.Warn("push to VictoriaMetrics still running at shutdown: leaving it behind")
+			}
+		}()
 	}
 	logger.Info("govpulse serving", "address", ln.Addr().String(), "sources", len(cfg.Sources), "agencies", len(cfg.Agencies), "demo", *demo)
 	return prom.Serve(ctx, ln, mux, scfg, logger)
@@ -180,8 +208,10 @@ func (d *daemon) stop(grace time.Duration) {
 // anything changes, so an invalid config, or one whose sources cannot be
 // built, leaves the running config untouched. Sources that keep their name
 // keep their last good data; removed ones leave the exposition.
-// (max_series_per_metric takes effect at restart.)
-func (d *daemon) reload(file string, logger *slog.Logger) error {
+// (max_series_per_metric takes effect at restart.) A shutdown (ctx done)
+// cuts short its wait for the old config's runs, and the new config is then
+// not started: the shutdown stays within its bound.
+func (d *daemon) reload(ctx context.Context, file string, logger *slog.Logger) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	cfg, err := config.Load(file)
@@ -191,7 +221,10 @@ func (d *daemon) reload(file string, logger *slog.Logger) error {
 		}
 		var next *collector.Scheduler
 		if next, err = collector.NewScheduler(cfg, d.store, logger, d.clock); err == nil {
-			d.sched.Stop(shutdownGrace)
+			d.sched.StopContext(ctx, shutdownGrace)
+			if ctx.Err() != nil {
+				return errors.New("shutting down: the new config is not started")
+			}
 			keep := map[string]bool{collector.UnitsSource: true}
 			for _, s := range cfg.Sources {
 				keep[s.Name] = true

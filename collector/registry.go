@@ -15,46 +15,54 @@ import (
 	"github.com/govpulse/govpulse/collector/vneid"
 )
 
-// Factory builds a source from its validated config.
-type Factory func(sc config.Source, env source.Env) (source.Source, error)
+// Factory builds a source from its validated config. limits are the rate
+// limits of the config the source belongs to: its HTTP client shares a host's
+// bucket with the config's other sources (httpc.NewShared).
+type Factory func(sc config.Source, env source.Env, limits *httpc.Limits) (source.Source, error)
 
 // Registry maps a source type to its factory: the one place a source is
 // registered (no init() magic).
 var Registry = map[string]Factory{
-	catalog.SourceOnestop: func(sc config.Source, env source.Env) (source.Source, error) {
-		c, err := httpc.New(sc.HTTP, env.Logger)
+	catalog.SourceOnestop: func(sc config.Source, env source.Env, limits *httpc.Limits) (source.Source, error) {
+		c, err := httpc.NewShared(sc.HTTP, env.Logger, limits)
 		if err != nil {
 			return nil, err
 		}
 		return onestop.New(sc.Name, *sc.Onestop, c, env)
 	},
-	catalog.SourcePortal: func(sc config.Source, env source.Env) (source.Source, error) {
-		c, err := httpc.New(sc.HTTP, env.Logger)
+	catalog.SourcePortal: func(sc config.Source, env source.Env, limits *httpc.Limits) (source.Source, error) {
+		c, err := httpc.NewShared(sc.HTTP, env.Logger, limits)
 		if err != nil {
 			return nil, err
 		}
 		return portal.New(sc.Name, *sc.Portal, c, env)
 	},
-	catalog.SourceVNeID: func(sc config.Source, env source.Env) (source.Source, error) {
+	catalog.SourceVNeID: func(sc config.Source, env source.Env, limits *httpc.Limits) (source.Source, error) {
 		if sc.VNeID.Mode != vneid.ModeHTTP {
 			return vneid.New(sc.Name, *sc.VNeID, nil, env)
 		}
-		c, err := httpc.New(sc.HTTP, env.Logger)
+		c, err := httpc.NewShared(sc.HTTP, env.Logger, limits)
 		if err != nil {
 			return nil, err
 		}
 		return vneid.New(sc.Name, *sc.VNeID, c, env)
 	},
-	catalog.SourceIndices: func(sc config.Source, env source.Env) (source.Source, error) {
+	catalog.SourceIndices: func(sc config.Source, env source.Env, limits *httpc.Limits) (source.Source, error) {
 		return indices.New(sc.Name, *sc.Indices, env)
 	},
-	catalog.SourceRating: func(sc config.Source, env source.Env) (source.Source, error) {
+	catalog.SourceRating: func(sc config.Source, env source.Env, limits *httpc.Limits) (source.Source, error) {
 		return rating.New(sc.Name, *sc.Rating, env)
 	},
 }
 
-// Build returns the configured sources by name.
+// Build returns the configured sources by name. Every call has its own rate
+// limits, shared by the sources it builds: a reloaded config's rate_limit
+// replaces the old one's, higher or lower.
 func Build(cfg *config.Config, env source.Env) (map[string]source.Source, error) {
+	return build(cfg, env, httpc.NewLimits())
+}
+
+func build(cfg *config.Config, env source.Env, limits *httpc.Limits) (map[string]source.Source, error) {
 	out := make(map[string]source.Source, len(cfg.Sources))
 	for _, sc := range cfg.Sources {
 		f, ok := Registry[sc.Type]
@@ -63,7 +71,7 @@ func Build(cfg *config.Config, env source.Env) (map[string]source.Source, error)
 		}
 		e := env
 		e.Logger = env.Logger.With(slog.String("source", sc.Name))
-		s, err := f(sc, e)
+		s, err := f(sc, e, limits)
 		if err != nil {
 			return nil, fmt.Errorf("cannot build source %q: %w", sc.Name, err)
 		}

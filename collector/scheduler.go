@@ -62,9 +62,12 @@ type Scheduler struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	jobs    map[string]cron.Job
-	derived map[string]bool // sources computed from the others' data
-	wg      sync.WaitGroup  // the start-up runs
+	jobs     map[string]cron.Job
+	derived  map[string]bool // sources computed from the others' data
+	wg       sync.WaitGroup  // the start-up runs
+	stopOnce sync.Once
+	// cancelWait is StopCancelWait (tests shorten it).
+	cancelWait time.Duration
 
 	mu           sync.Mutex
 	lastFault    map[string]string // last logged failure per source: log once
@@ -123,6 +126,7 @@ func newScheduler(jobs []Job, st *store.Store, cal *workday.Calendar, logger *sl
 		derived:      map[string]bool{},
 		lastFault:    map[string]string{},
 		lastRejected: map[string]string{},
+		cancelWait:   StopCancelWait,
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, jb := range jobs {
@@ -132,6 +136,14 @@ func newScheduler(jobs []Job, st *store.Store, cal *workday.Calendar, logger *sl
 		}
 		st.Register(jb.Name, jb.Kind, config.Interval(sched), false)
 		st.SetDue(jb.Name, nowFunc(), DueFunc(sched, cal))
+		// Set on every build, so a reload that changes the limit (or the
+		// source's type) takes effect.
+		limit, ok := jb.Source.(source.RejectLimiter)
+		if ok {
+			st.SetRejectLimit(jb.Name, limit.MaxRejectedShare(), true)
+		} else {
+			st.SetRejectLimit(jb.Name, 0, false)
+		}
 		// SkipIfStillRunning must wrap Recover: the other order loses the
 		// running token when a job panics and the job never runs again. The
 		// chain is per job rather than cron-wide so that the start-up run
@@ -178,9 +190,26 @@ func (s *Scheduler) Start() {
 	s.cron.Start()
 }
 
+// StopCancelWait bounds how long Stop waits for runs it cancelled to return
+// (a feed saves its state on the way out). A run still going past it is left
+// behind: its context is cancelled, and the process is exiting or the config
+// being replaced.
+const StopCancelWait = 3 * time.Second
+
 // Stop stops scheduling and waits for running jobs up to grace; past it their
-// context is cancelled and Stop waits for them to return.
-func (s *Scheduler) Stop(grace time.Duration) {
+// context is cancelled and Stop waits up to StopCancelWait for them to
+// return. It returns within grace + StopCancelWait; a second call returns at
+// once.
+func (s *Scheduler) Stop(grace time.Duration) { s.StopContext(context.Background(), grace) }
+
+// StopContext is Stop whose grace also ends when ctx is done: a shutdown
+// cuts short a reload's wait for the old config's runs.
+func (s *Scheduler) StopContext(ctx context.Context, grace time.Duration) {
+	s.stopOnce.Do(func() { s.stop(ctx, grace) })
+}
+
+func (s *Scheduler) stop(ctx context.Context, grace time.Duration) {
+	defer s.cancel()
 	done := s.cron.Stop()
 	waitAll := make(chan struct{})
 	go func() {
@@ -188,14 +217,24 @@ func (s *Scheduler) Stop(grace time.Duration) {
 		s.wg.Wait()
 		close(waitAll)
 	}()
+	t := time.NewTimer(grace)
+	defer t.Stop()
 	select {
 	case <-waitAll:
-	case <-time.After(grace):
-		s.logger.Warn("sources still running at shutdown: cancelling them", "grace", grace)
-		s.cancel()
-		<-waitAll
+		return
+	case <-t.C:
+		s.logger.Warn("sources still running when their schedule stops: cancelling them", "grace", grace)
+	case <-ctx.Done():
+		s.logger.Warn("sources still running at shutdown: cancelling them now")
 	}
 	s.cancel()
+	c := time.NewTimer(s.cancelWait)
+	defer c.Stop()
+	select {
+	case <-waitAll:
+	case <-c.C:
+		s.logger.Error("sources still running after being cancelled: leaving them behind", "waited", s.cancelWait)
+	}
 }
 
 // RunNow runs one source synchronously (tests, and reload).

@@ -167,6 +167,48 @@ func TestTimeoutAndShutdown(t *testing.T) {
 	}
 }
 
+// Stop is bounded even by a run that ignores its context: past the grace it
+// is cancelled, and past the cancel wait left behind. A second Stop returns
+// at once; StopContext skips the grace when its context is done.
+func TestStopIsBounded(t *testing.T) {
+	stuck := make(chan struct{})
+	defer close(stuck)
+	started := make(chan struct{}, 2)
+	deaf := func(context.Context) (*source.Result, error) {
+		started <- struct{}{}
+		<-stuck
+		return value(1)(context.Background())
+	}
+	stopWithin := func(name string, stop func(), within time.Duration) {
+		t.Helper()
+		done := make(chan struct{})
+		go func() { stop(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(within):
+			t.Fatalf("%s did not return within %s", name, within)
+		}
+	}
+
+	s, _, logs := newTest(t, &scripted{steps: []func(context.Context) (*source.Result, error){deaf}}, time.Hour)
+	s.cancelWait = 50 * time.Millisecond
+	s.Start()
+	<-started
+	stopWithin("Stop", func() { s.Stop(50 * time.Millisecond) }, 5*time.Second)
+	if !strings.Contains(logs.String(), "leaving them behind") {
+		t.Errorf("the run left behind was not logged:\n%s", logs)
+	}
+	stopWithin("a second Stop", func() { s.Stop(time.Hour) }, time.Second)
+
+	s2, _, _ := newTest(t, &scripted{steps: []func(context.Context) (*source.Result, error){deaf}}, time.Hour)
+	s2.cancelWait = 50 * time.Millisecond
+	s2.Start()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // shutting down
+	stopWithin("StopContext with a done context", func() { s2.StopContext(ctx, time.Hour) }, 5*time.Second)
+}
+
 func TestStartRunsAtOnce(t *testing.T) {
 	src := &scripted{steps: []func(context.Context) (*source.Result, error){value(5)}}
 	s, st, _ := newTest(t, src, time.Second)

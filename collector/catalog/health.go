@@ -1,5 +1,7 @@
 package catalog
 
+import "time"
+
 // SourceHealth is the pseudo-source of govpulse's own metrics.
 const SourceHealth = "health"
 
@@ -57,6 +59,35 @@ const MaxCount = 1e9
 // RejectReasons lists every record rejection reason.
 var RejectReasons = []string{RejectNegative, RejectAbsurd, RejectInconsistent, InconsistentKept, RejectUnknownCode, RejectBadCode, RejectDuplicate, RejectCardinality, RejectMalformed}
 
+// NotRejectedShare are the reasons left out of a rejected share: rows kept as
+// reported, and samples (not records) the store drops over the series cap.
+var NotRejectedShare = []string{InconsistentKept, RejectCardinality}
+
+// CountsAsRejected reports whether records of reason count towards a run's
+// rejected share.
+func CountsAsRejected(reason string) bool {
+	for _, r := range NotRejectedShare {
+		if r == reason {
+			return false
+		}
+	}
+	return true
+}
+
+// DefaultMaxRejectedShare is the default limit of a one-stop run's (report)
+// or page's (feed) rejected share (max_rejected_share).
+const DefaultMaxRejectedShare = 0.5
+
+// RejectedShareWarning is the rejected share (rejected records / records
+// read over RejectedShareWindow) above which GovpulseSourceRejectedHigh
+// warns: well below DefaultMaxRejectedShare, and for every source, also those
+// that never fail for their share (portal, VNeID, indices): a tenth of the
+// upstream's records dropped run after run skews every figure built on them.
+const RejectedShareWarning = 0.1
+
+// RejectedShareWindow is the window of that share.
+const RejectedShareWindow = time.Hour
+
 // Per-source health (docs/design.md §3) and the daemon's own metrics.
 var (
 	SourceUp = &Metric{
@@ -97,6 +128,27 @@ var (
 		Help:   "Upstream records rejected at decode by reason (negative_count, absurd_count, inconsistent, unknown_code, bad_code, duplicate, cardinality_cap, malformed: dropped; inconsistent_kept: exported as reported, flagged) since govpulse started.",
 		Kind:   Counter,
 		Labels: []string{LabelSource, LabelReason},
+		Source: SourceHealth,
+	}
+	SourceRead = &Metric{
+		Name:   "govpulse_source_records_read_total",
+		Help:   "Upstream records the source decoded, accepted or rejected, since govpulse started, runs refused for their rejected share included (a record read again by a later run counts again; a whole index or VNeID report file rejected counts as one): the denominator of the rejected share, the increase of govpulse_source_records_rejected_total without inconsistent_kept and cardinality_cap over the increase of this.",
+		Kind:   Counter,
+		Labels: []string{LabelSource},
+		Source: SourceHealth,
+	}
+	SourceRejectedShare = &Metric{
+		Name:   "govpulse_source_records_rejected_ratio",
+		Help:   "Share of the records read by the source's last run that were rejected (0–1; inconsistent_kept does not count), as judged against govpulse_source_records_rejected_limit_ratio: the run's share, or for a one-stop feed the refused page's. Set by every successful run and by failed runs that counted their records (those refused for their rejected share); a run that failed before reading keeps the previous value.",
+		Unit:   "ratio",
+		Labels: []string{LabelSource},
+		Source: SourceHealth,
+	}
+	SourceRejectedLimit = &Metric{
+		Name:   "govpulse_source_records_rejected_limit_ratio",
+		Help:   "Largest rejected share a run (one-stop report) or page (one-stop feed) of the source may have (the source's max_rejected_share); above it the run fails with reason rejected and the last good data stays. Exported only for sources that enforce such a limit.",
+		Unit:   "ratio",
+		Labels: []string{LabelSource},
 		Source: SourceHealth,
 	}
 	SourceSchedule = &Metric{
@@ -164,4 +216,4 @@ var (
 // PushMetrics lists the push metrics, served only when pushing is configured.
 var PushMetrics = []*Metric{PushTotal, PushFailures, PushSamplesDropped, PushLastSuccess}
 
-var healthMetrics = []*Metric{PushTotal, PushFailures, PushSamplesDropped, PushLastSuccess, BuildInfo, SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceSchedule, SourceNextRun}
+var healthMetrics = []*Metric{PushTotal, PushFailures, PushSamplesDropped, PushLastSuccess, BuildInfo, SourceUp, SourceLastSuccess, SourceDuration, SourceErrors, SourceSamples, SourceRejected, SourceRead, SourceRejectedShare, SourceRejectedLimit, SourceSchedule, SourceNextRun}

@@ -209,7 +209,12 @@ var (
 	// The portal refreshes hourly by default: a low sync rate must last an hour.
 	AlertSyncRateLow  = AlertRule{Name: "DvcqgSyncRateLow", Severity: SeverityWarning, For: time.Hour, Audience: AudienceAgency}
 	AlertDueSoonSurge = AlertRule{Name: "TthcDueSoonSurge", Severity: SeverityWarning, For: 15 * time.Minute, Audience: AudienceAgency}
-	AlertRules        = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertOverdueDigest, AlertDueSoonSurge, AlertSyncRateLow, AlertSourceDown, AlertSourceStale}
+	// A run refused for its rejected share keeps the share until the next
+	// run: two refused runs of a 5-minute schedule fire, one glitch does not.
+	AlertSourceRejectedLimit = AlertRule{Name: "GovpulseSourceRejectedLimit", Severity: SeverityCritical, For: 10 * time.Minute, Audience: AudienceIT}
+	// A sustained share below the limit: the runs succeed, the figures lack records.
+	AlertSourceRejectedHigh = AlertRule{Name: "GovpulseSourceRejectedHigh", Severity: SeverityWarning, For: 30 * time.Minute, Audience: AudienceIT}
+	AlertRules              = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertOverdueDigest, AlertDueSoonSurge, AlertSyncRateLow, AlertSourceDown, AlertSourceStale, AlertSourceRejectedLimit, AlertSourceRejectedHigh}
 )
 
 // LateRateHysteresis is how far below its threshold a firing late-rate alert

@@ -83,7 +83,7 @@ func newOAuth2Source(c *Client, o *OAuth2) *oauth2Source {
 		tokenURL: u.String(),
 		shown:    display(u),
 		op:       fmt.Sprintf("get an OAuth2 token from %q", display(u)),
-		bucket:   bucketFor(u, c.cfg.RateLimit, c.cfg.Burst),
+		bucket:   c.limits.bucketFor(u, c.cfg.RateLimit, c.cfg.Burst),
 		now:      time.Now,
 		sem:      make(chan struct{}, 1),
 	}

@@ -38,15 +38,27 @@ var userAgent = func() string {
 type Client struct {
 	cfg    Config
 	base   *url.URL
+	limits *Limits
 	bucket *bucket
 	rc     *resty.Client
 	log    *slog.Logger
 	auth   tokenSource // nil: no Authorization header
 }
 
-// New validates c (after SetDefaults), reads its secrets once to fail early,
-// and builds the client. logger may be nil.
+// New builds a client whose rate limit is its own: nothing else shares its
+// bucket. Sources of a config share theirs through NewShared.
 func New(c Config, logger *slog.Logger) (*Client, error) {
+	return NewShared(c, logger, NewLimits())
+}
+
+// NewShared validates c (after SetDefaults), reads its secrets once to fail
+// early, and builds the client, which shares the bucket of its upstream host
+// (and of its OAuth2 token URL's) with every other Client of limits. logger
+// may be nil.
+func NewShared(c Config, logger *slog.Logger, limits *Limits) (*Client, error) {
+	if limits == nil {
+		return nil, fmt.Errorf("BUG: httpc.NewShared without Limits")
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -70,7 +82,8 @@ func New(c Config, logger *slog.Logger) (*Client, error) {
 	cl := &Client{
 		cfg:    c,
 		base:   base,
-		bucket: bucketFor(base, c.RateLimit, c.Burst),
+		limits: limits,
+		bucket: limits.bucketFor(base, c.RateLimit, c.Burst),
 		log:    logger,
 	}
 

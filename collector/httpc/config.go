@@ -41,7 +41,8 @@ type Config struct {
 	// RetryMaxWait caps the backoff and a server's Retry-After.
 	RetryMaxWait time.Duration `yaml:"retry_max_wait"`
 	// RateLimit is requests per second to the URL's host:port, shared by every
-	// Client to that host; when Clients disagree the lowest rate wins.
+	// Client of one config to that host (Limits); when they disagree the
+	// lowest rate wins.
 	RateLimit float64 `yaml:"rate_limit"`
 	// Burst is how many requests may go at once before RateLimit applies.
 	Burst int `yaml:"burst"`

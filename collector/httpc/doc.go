@@ -7,8 +7,9 @@
 //   - a per-attempt timeout, and retries with capped exponential backoff and
 //     jitter on transport errors, 429 and 5xx (never on other 4xx), honouring
 //     Retry-After (seconds or HTTP date) up to retry_max_wait;
-//   - a token bucket per upstream host:port, shared by every Client in the
-//     process, so two sources reading the same system do not add up their rates;
+//   - a token bucket per upstream host:port, shared by every Client of one
+//     loaded config (Limits), so two sources reading the same system do not add
+//     up their rates, while a reload's new rate_limit takes effect;
 //   - a response size cap, also on streamed bodies;
 //   - TLS verification on, with an optional CA bundle added to the system pool;
 //   - bearer tokens (inline, file or environment variable) or OAuth2 client

@@ -623,21 +623,27 @@ func TestOAuth2(t *testing.T) {
 	})
 }
 
+func mustShared(t *testing.T, c Config, limits *Limits) *Client {
+	t.Helper()
+	cl, err := NewShared(c, newLogger(t.Output()), limits)
+	if err != nil {
+		t.Fatalf("NewShared: %v", err)
+	}
+	return cl
+}
+
 func TestRateLimitShared(t *testing.T) {
 	t.Parallel()
 	srv := newSeqServer(t, nil, 200)
-	u, _ := url.Parse(srv.URL)
-	t.Cleanup(func() {
-		// Do not leave a slow bucket for a later server on the same port.
-		buckets.Lock()
-		delete(buckets.m, hostKey(u))
-		buckets.Unlock()
-	})
 	cfg := fast(srv.URL)
 	cfg.RateLimit, cfg.Burst = 5, 1
-	a, b := mustNew(t, cfg, nil), mustNew(t, cfg, nil)
+	limits := NewLimits()
+	a, b := mustShared(t, cfg, limits), mustShared(t, cfg, limits)
 	if a.bucket != b.bucket {
-		t.Fatal("two clients to one host have separate buckets")
+		t.Fatal("two clients of one config to one host have separate buckets")
+	}
+	if c := mustNew(t, cfg, nil); c.bucket == a.bucket {
+		t.Fatal("New shares a bucket it was not given")
 	}
 	start := time.Now()
 	for _, cl := range []*Client{a, b, a} {
@@ -661,6 +667,46 @@ func TestRateLimitShared(t *testing.T) {
 	}
 	if got := source.Reason(err); got != catalog.ReasonTimeout {
 		t.Errorf("queued past the deadline: reason %q (err %v), want timeout", got, err)
+	}
+}
+
+// Within one config the strictest limit to a host wins; a later config (a
+// reload) starts from its own limits, so raising rate_limit takes effect as
+// lowering it does. Rates are read from the buckets: no timing.
+func TestRateLimitPerConfig(t *testing.T) {
+	t.Parallel()
+	const host = "http://dvc.example.gov.vn:8080"
+	slow, fast50, strict := fast(host+"/a"), fast(host+"/b"), fast("http://DVC.example.gov.vn:8080/c")
+	slow.RateLimit, slow.Burst = 1, 1
+	fast50.RateLimit, fast50.Burst = 50, 10
+	strict.RateLimit, strict.Burst = 0.5, 3
+
+	first := NewLimits()
+	a := mustShared(t, slow, first)
+	if r, b, ok := first.Limit(host); !ok || r != 1 || b != 1 || a.bucket.rate != 1 {
+		t.Fatalf("first config: rate %v burst %d (%v), want 1 and 1", r, b, ok)
+	}
+
+	second := NewLimits() // the reloaded config, raised to 50 rps
+	b := mustShared(t, fast50, second)
+	if b.bucket == a.bucket || b.bucket.rate != 50 || b.bucket.burst != 10 {
+		t.Fatalf("second config's client: rate %v burst %v (shared with the first: %v), want 50 and 10", b.bucket.rate, b.bucket.burst, b.bucket == a.bucket)
+	}
+	if r, _, _ := second.Limit(host); r != 50 {
+		t.Fatalf("second config's limit for the host: %v, want 50", r)
+	}
+	if a.bucket.rate != 1 {
+		t.Errorf("the first config's bucket changed: rate %v", a.bucket.rate)
+	}
+
+	// A third source of the second config to the same host (case and all)
+	// is stricter: the host's one bucket takes its rate and the lower burst.
+	c := mustShared(t, strict, second)
+	if c.bucket != b.bucket || b.bucket.rate != 0.5 || b.bucket.burst != 3 {
+		t.Fatalf("strictest within a config: shared %v, rate %v burst %v; want one bucket at 0.5 and 3", c.bucket == b.bucket, b.bucket.rate, b.bucket.burst)
+	}
+	if _, _, ok := second.Limit("http://other.example.gov.vn"); ok {
+		t.Error("a host no client reads has a limit")
 	}
 }
 

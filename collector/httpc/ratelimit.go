@@ -52,24 +52,31 @@ func (b *bucket) wait(ctx context.Context) error {
 	}
 }
 
-// buckets holds one bucket per host:port for the whole process: the limit
-// protects the upstream server, not one source's share of it.
-var buckets = struct {
-	sync.Mutex
-	m map[string]*bucket
-}{m: make(map[string]*bucket)}
+// Limits holds one bucket per upstream host:port for the Clients of one
+// loaded config: the limit protects the upstream server, not one source's
+// share of it, so Clients built with the same Limits share a host's bucket.
+// The config's loader makes a new Limits for every load (collector.Build),
+// so a reload's rate_limit takes effect whether it is higher or lower; the
+// old config's buckets go with its sources.
+type Limits struct {
+	mu sync.Mutex
+	m  map[string]*bucket
+}
+
+// NewLimits returns an empty set of buckets.
+func NewLimits() *Limits { return &Limits{m: make(map[string]*bucket)} }
 
 // bucketFor returns the shared bucket of u's host:port. When Clients to the
 // same host ask for different limits the strictest wins: the point is not to
 // overload a fragile server, whichever source asks.
-func bucketFor(u *url.URL, rate float64, burst int) *bucket {
+func (l *Limits) bucketFor(u *url.URL, rate float64, burst int) *bucket {
 	key := hostKey(u)
-	buckets.Lock()
-	defer buckets.Unlock()
-	b := buckets.m[key]
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.m[key]
 	if b == nil {
 		b = &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: time.Now()}
-		buckets.m[key] = b
+		l.m[key] = b
 		return b
 	}
 	b.mu.Lock()
@@ -78,6 +85,24 @@ func bucketFor(u *url.URL, rate float64, burst int) *bucket {
 	b.tokens = min(b.tokens, b.burst)
 	b.mu.Unlock()
 	return b
+}
+
+// Limit returns the rate (requests per second) and burst that apply to
+// rawURL's host:port, or ok false if no Client of l reads that host.
+func (l *Limits) Limit(rawURL string) (rate float64, burst int, ok bool) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return 0, 0, false
+	}
+	l.mu.Lock()
+	b := l.m[hostKey(u)]
+	l.mu.Unlock()
+	if b == nil {
+		return 0, 0, false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.rate, int(b.burst), true
 }
 
 // hostKey is "host:port" with the scheme's default port filled in, so

@@ -90,6 +90,7 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 		if key != st.seen {
 			st.seen = key
 			recs, err := readFile(p, s.cfg.MaxFileBytes, lastYear)
+			res.Read++ // files are accepted or rejected whole: a file is the record
 			if err != nil {
 				res.Reject(sheet.ReasonOf(err), 1)
 				attrs := []any{"file", p, "reason", sheet.ReasonOf(err), "err", err}
@@ -113,7 +114,7 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 		}
 	}
 	if len(use) == 0 {
-		return nil, source.Errorf(catalog.ReasonInvalid, "none of the %d index files is valid (see the warnings logged when each was rejected)", len(paths))
+		return nil, source.CountedErrorf(res.Counts(), catalog.ReasonInvalid, "none of the %d index files is valid (see the warnings logged when each was rejected)", len(paths))
 	}
 	// Oldest first, so a newer file's figure replaces an older one's.
 	sort.Slice(use, func(i, j int) bool {

@@ -314,8 +314,13 @@ func TestNothingValid(t *testing.T) {
 		t.Errorf("no file: %v", err)
 	}
 	writeFile(t, filepath.Join(dir, "a.yml"), "records: []\n", 0)
-	if _, err := s.Collect(context.Background()); err == nil || !strings.Contains(err.Error(), "none of the 1 index files is valid") {
+	_, err := s.Collect(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "none of the 1 index files is valid") {
 		t.Errorf("only a bad file: %v", err)
+	}
+	// The rejected file is counted although the run failed: a file is a record.
+	if c := source.CountsOf(err); c == nil || c.Read != 1 || c.RejectedRecords() != 1 || c.Share != 1 {
+		t.Errorf("counts %+v, want the file read and rejected", c)
 	}
 }
 

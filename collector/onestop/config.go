@@ -1,11 +1,12 @@
 package onestop
 
 import (
-	"github.com/govpulse/govpulse/collector/catalog"
-	"github.com/govpulse/govpulse/collector/source"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/source"
 )
 
 // Formats of the upstream report.
@@ -90,7 +91,7 @@ type Mapping struct {
 // Defaults of the mapping's bounds.
 const (
 	DefaultMaxCount         = catalog.MaxCount
-	DefaultMaxRejectedShare = 0.5
+	DefaultMaxRejectedShare = catalog.DefaultMaxRejectedShare
 )
 
 // Pagination describes page-numbered endpoints.

@@ -280,7 +280,7 @@ func (f *feedSource) collect(ctx context.Context) (*source.Result, error) {
 			// The cursor must not pass records that were not accepted when
 			// most of them were not: that is a format change or a broken
 			// upstream, not a few bad records. The page is dropped as below.
-			err = source.Errorf(catalog.ReasonRejected, "%d of its %d records rejected (%s), above the share of %g a page may reject: the cursor stays before it",
+			err = source.CountedErrorf(source.Counts{Read: records + info.records, Rejected: res.Rejected, Share: float64(n) / float64(info.records)}, catalog.ReasonRejected, "%d of its %d records rejected (%s), above the share of %g a page may reject: the cursor stays before it",
 				n, info.records, rejectSummary(pageRejected), f.cfg.maxRejectedShare())
 		}
 		if err != nil {
@@ -320,6 +320,7 @@ func (f *feedSource) collect(ctx context.Context) (*source.Result, error) {
 		f.log.Info("feed not caught up: continuing at the next run", "pages", pages, "cursor", a.cursor)
 	}
 	f.checkpoint(a, dirty, now)
+	res.Read = records
 	a.emit(res, f.cfg.PeriodReport == nil || *f.cfg.PeriodReport)
 	f.log.Debug("feed run done", "pages", pages, "records", records, "dossiers", a.set.n, "in_progress", len(a.inprog))
 	return res, nil

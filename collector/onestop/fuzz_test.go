@@ -37,7 +37,7 @@ func FuzzDecodePage(f *testing.F) {
 		for _, s := range srcs {
 			agg := map[[2]string]*[nCounts]float64{}
 			res := &source.Result{}
-			if _, _, err := s.decodePage(body, agg, res); err != nil && source.Reason(err) == "" {
+			if _, _, err := s.decodePage(body, agg, res); err != nil && !classified(err) {
 				t.Fatalf("unclassified error %v", err)
 			}
 			// The streaming walk agrees with decoding into `any` (short of

@@ -136,7 +136,8 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 		total += rows
 		emit(res, p.Name, agg)
 	}
-	if err := s.checkRejected(res, total); err != nil {
+	res.Read = total
+	if err := s.checkRejected(res); err != nil {
 		return nil, err
 	}
 	s.prev = seen
@@ -144,22 +145,16 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 }
 
 // checkRejected fails a run that rejected more than its allowed share of
-// rows. Inconsistent rows are kept, so they are not rejected here.
-func (s *Source) checkRejected(res *source.Result, rows int) error {
-	limit := DefaultMaxRejectedShare
-	if p := s.cfg.Mapping.MaxRejectedShare; p != nil {
-		limit = *p
-	}
-	n := 0
-	for r, k := range res.Rejected {
-		if r != catalog.InconsistentKept {
-			n += k
-		}
-	}
-	if rows == 0 || float64(n) <= limit*float64(rows) {
+// the rows it read (res.Read). Inconsistent rows are kept, so they are not
+// rejected here. The error carries the run's counts: they are counted
+// although the run is not published.
+func (s *Source) checkRejected(res *source.Result) error {
+	limit := s.MaxRejectedShare()
+	c := res.Counts()
+	if res.Read == 0 || c.Share <= limit {
 		return nil
 	}
-	return source.Errorf(catalog.ReasonRejected, "%d of %d rows rejected, above the allowed share of %g (max_rejected_share)", n, rows, limit)
+	return source.CountedErrorf(c, catalog.ReasonRejected, "%d of %d rows rejected, above the allowed share of %g (max_rejected_share)", c.RejectedRecords(), res.Read, limit)
 }
 
 // fetchPeriod reads every page of one period and aggregates it per key

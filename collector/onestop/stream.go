@@ -169,6 +169,9 @@ func walkBody(r io.Reader, root *pathNode, w *bodyWalk) error {
 	w.dec = json.NewDecoder(r)
 	w.dec.UseNumber()
 	if err := w.value(root, 0); err != nil {
+		if se := (*source.Error)(nil); errors.As(err, &se) {
+			return err // the read failed (too large, timeout): not the JSON
+		}
 		return source.Errorf(catalog.ReasonDecode, "malformed JSON: %w", err)
 	}
 	return nil

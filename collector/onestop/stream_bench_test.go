@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/source"
 	"github.com/govpulse/govpulse/internal/peakheap"
@@ -174,4 +175,24 @@ func BenchmarkLargeReport(b *testing.B) {
 		peak = max(peak, largeReportRun(b, reportSize))
 	}
 	b.ReportMetric(peakheap.MB(peak), "peak-heap-MB")
+}
+
+// TestLargeReportTooLarge: a body past http.max_body_bytes fails with reason
+// too_large, not as malformed JSON, though the walk is what stops reading.
+func TestLargeReportTooLarge(t *testing.T) {
+	srv := reportServer(t, 4, 5, 2<<20)
+	hc := httpc.Config{URL: srv.URL, MaxBodyBytes: 1 << 20}
+	hc.SetDefaults()
+	client, err := httpc.New(hc, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New("os", vendorCfg(t, nil), client, bigEnv(4, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Collect(context.Background())
+	if got := source.Reason(err); got != catalog.ReasonTooLarge {
+		t.Fatalf("reason %q (%v), want %s", got, err, catalog.ReasonTooLarge)
+	}
 }

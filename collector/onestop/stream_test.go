@@ -2,6 +2,7 @@ package onestop
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -185,7 +186,7 @@ func runDecode(s *Source, body []byte, tag string, ref bool) decoded {
 	}
 	if err != nil {
 		d.err = err.Error()
-		if source.Reason(err) == "" {
+		if !classified(err) {
 			d.err += " (unclassified)"
 		}
 		return d // what a failed page left behind is dropped by the caller
@@ -326,4 +327,10 @@ func TestMappingPathsValidated(t *testing.T) {
 	if _, err := New("os", c, nil, testEnv()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// classified: err says why the run failed (a *source.Error), not "other".
+func classified(err error) bool {
+	var se *source.Error
+	return errors.As(err, &se)
 }

@@ -174,6 +174,7 @@ func (s *Source) collectScores(ctx context.Context, p source.Period, res *source
 func (s *Source) provinceScores(rows []json.RawMessage, period string, res *source.Result) error {
 	var totals []float64
 	var mine *scores
+	res.Read += len(rows)
 	for _, raw := range rows {
 		r, sc, reason := decodeScores(raw)
 		if reason != "" {
@@ -210,6 +211,7 @@ func (s *Source) unitScores(rows []json.RawMessage, period string, res *source.R
 	}
 	var units []unit
 	seen := map[string]bool{}
+	res.Read += len(rows)
 	for _, raw := range rows {
 		r, sc, reason := decodeScores(raw)
 		if reason != "" {
@@ -299,6 +301,7 @@ func (s *Source) collectSync(ctx context.Context, p source.Period, res *source.R
 	}
 	var out []row
 	seen := map[string]bool{}
+	res.Read += len(rows)
 	for _, raw := range rows {
 		r, c, reason := decodeSync(raw)
 		if reason != "" {
@@ -333,6 +336,7 @@ func (s *Source) collectServices(ctx context.Context, res *source.Result) error 
 	}
 	var out []row
 	seen := map[string]bool{}
+	res.Read += len(rows)
 	for _, raw := range rows {
 		r, c, reason := decodeServices(raw)
 		if reason != "" {

@@ -304,6 +304,9 @@ func TestSync(t *testing.T) {
 	if !maps.Equal(res.Rejected, wantRej) {
 		t.Errorf("rejected = %v, want %v", res.Rejected, wantRej)
 	}
+	if res.Read != 11 { // the children rows, rejected ones included
+		t.Errorf("read %d, want 11", res.Read)
+	}
 	r := srv.requests()[0]
 	if r.RootDepartmentCode != "000.00.00.H47" || r.TimeType != "month" || r.Month != 8 {
 		t.Errorf("sync request = %+v", r)

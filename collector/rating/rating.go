@@ -315,13 +315,16 @@ func (s *Source) scores(res *source.Result) (map[string]float64, error) {
 		if err != nil {
 			return nil, source.Errorf(catalog.ReasonInvalid, "cannot read the scores file %q: %v", s.cfg.ScoresFile, err)
 		}
+		res.Read += len(m)
 		for reason, n := range rejected {
+			res.Read += n
 			res.Reject(reason, n)
 		}
 		for code, v := range m {
 			out[code] = v
 		}
 	}
+	res.Read += len(s.cfg.Scores)
 	for code, v := range s.cfg.Scores {
 		out[code] = v
 	}

@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// shutdownGrace is how long in-flight requests may finish at shutdown.
-const shutdownGrace = 5 * time.Second
+// ShutdownGrace is how long in-flight requests may finish at shutdown (they
+// are cancelled first, so it is rarely used up).
+const ShutdownGrace = 5 * time.Second
 
 // Listen opens a TCP listener on addr (use 127.0.0.1:0 in tests).
 func (s *Sim) Listen(ctx context.Context, addr string) (net.Listener, error) {
@@ -58,7 +59,7 @@ func (s *Sim) ServeListener(ctx context.Context, ln net.Listener, logger *slog.L
 	case <-ctx.Done():
 	}
 	cancelReqs()
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		logger.Warn("simulated province: graceful shutdown timed out, closing connections", "err", err)

@@ -4,6 +4,14 @@
 //
 // A new upstream is one package under collector/ that implements Source, plus one
 // line in the registry (collector/registry.go).
+//
+// Rejected records: a source counts what it reads (Result.Read) and rejects
+// (Result.Reject). A run that fails after reading, above all one refused
+// because it rejected more than its limit, returns those counts on its Error
+// (CountedErrorf): the store adds them to the counters although the run
+// publishes nothing, so the rejected share stays computable in PromQL. A
+// source that enforces such a limit implements RejectLimiter, and the limit
+// is exported beside the share.
 package source
 
 import (
@@ -39,6 +47,65 @@ type Result struct {
 	Samples []Sample
 	// Rejected counts upstream records dropped at decode, by catalog reject reason.
 	Rejected map[string]int
+	// Read counts the upstream records the run decoded, accepted or rejected:
+	// the denominator of its rejected share. A source that rejects whole
+	// files (indices, VNeID report files) counts a file as one record.
+	Read int
+}
+
+// RejectedShare is the share of the records read that were rejected; reasons
+// that keep the record (catalog.CountsAsRejected) do not count. 0 when
+// nothing was read.
+func (r *Result) RejectedShare() float64 { return share(r.Rejected, r.Read) }
+
+// Counts returns what the run read and rejected so far, with its share, for
+// a run that fails after reading (CountedErrorf).
+func (r *Result) Counts() Counts {
+	return Counts{Read: r.Read, Rejected: r.Rejected, Share: r.RejectedShare()}
+}
+
+func share(rejected map[string]int, read int) float64 {
+	n := rejectedRecords(rejected)
+	if read <= 0 || n <= 0 {
+		return 0
+	}
+	return float64(n) / float64(read)
+}
+
+func rejectedRecords(rejected map[string]int) int {
+	n := 0
+	for reason, k := range rejected {
+		if catalog.CountsAsRejected(reason) {
+			n += k
+		}
+	}
+	return n
+}
+
+// RejectedRecords is the number of rejected records that count towards the share.
+func (c Counts) RejectedRecords() int { return rejectedRecords(c.Rejected) }
+
+// Counts are the records a failed run read and rejected before it failed.
+// A run refused for its rejected share (reason rejected) returns them on its
+// Error, so that the store still adds them to
+// govpulse_source_records_read_total and _rejected_total and exports Share:
+// the rejected records of exactly the failed runs would otherwise never be
+// counted. The run's samples are never published.
+type Counts struct {
+	Read     int
+	Rejected map[string]int
+	// Share is the rejected share the source judged against its limit: the
+	// run's (Result.RejectedShare), or a part's where the source judges parts
+	// (a feed judges each page, and reports the refused page's).
+	Share float64
+}
+
+// RejectLimiter is a Source that fails a run (reason rejected) whose
+// rejected share is above a configured limit. The scheduler exports the
+// limit beside the share, so an alert can compare the two; sources without
+// a limit export none.
+type RejectLimiter interface {
+	MaxRejectedShare() float64
 }
 
 // Add appends a sample.
@@ -61,6 +128,8 @@ func (r *Result) Reject(reason string, n int) {
 type Error struct {
 	Reason string
 	Err    error
+	// Counts, when set, are what the run read and rejected before failing.
+	Counts *Counts
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -69,6 +138,22 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with the given catalog reason.
 func Errorf(reason, format string, args ...any) error {
 	return &Error{Reason: reason, Err: fmt.Errorf(format, args...)}
+}
+
+// CountedErrorf returns an *Error like Errorf that carries c: a run that
+// fails after reading records (above all one refused for its rejected share)
+// still has them counted.
+func CountedErrorf(c Counts, reason, format string, args ...any) error {
+	return &Error{Reason: reason, Err: fmt.Errorf(format, args...), Counts: &c}
+}
+
+// CountsOf returns the counts a failed run's error carries, or nil.
+func CountsOf(err error) *Counts {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Counts
+	}
+	return nil
 }
 
 // Reason classifies err into a catalog error reason.

@@ -37,9 +37,20 @@ type SourceState struct {
 	LastRun     time.Time
 	Duration    time.Duration
 	LastError   string
-	// Errors and Rejected are cumulative counts by reason since start.
+	// Errors and Rejected are cumulative counts by reason since start; Read
+	// counts the records read, runs refused for their share included.
 	Errors   map[string]uint64
 	Rejected map[string]uint64
+	Read     uint64
+	// RejectedShare is the share the last counted run rejected (every
+	// success, and failures that carry source.Counts); HasShare is false
+	// before the first.
+	RejectedShare float64
+	HasShare      bool
+	// RejectLimit is the share above which the source fails a run
+	// (source.RejectLimiter); HasRejectLimit is false for sources without one.
+	RejectLimit    float64
+	HasRejectLimit bool
 }
 
 // Snapshot is the immutable state every exporter reads.
@@ -106,6 +117,12 @@ func (s *Store) SetDue(name string, since time.Time, due func(after time.Time) t
 	s.update(name, func(st *SourceState) { st.Since, st.Due = since, due })
 }
 
+// SetRejectLimit records the rejected share above which the source's runs
+// fail (has false: the source has no such limit).
+func (s *Store) SetRejectLimit(name string, limit float64, has bool) {
+	s.update(name, func(st *SourceState) { st.RejectLimit, st.HasRejectLimit = limit, has })
+}
+
 // NextDue is when the source's next run is due after its last success (or,
 // before any success, after it was scheduled): the instant from which, if no
 // run succeeds, its data is overdue. Zero if it has no schedule.
@@ -136,29 +153,25 @@ func (s *Store) Unregister(keep map[string]bool) {
 
 // Publish records a successful run: res replaces the source's data.
 func (s *Store) Publish(name string, res *source.Result, at time.Time, dur time.Duration) {
+	// The share is the source's own judgement, before the store's gate.
+	c := res.Counts()
 	res = s.sanitize(name, res)
+	c.Rejected = res.Rejected
 	s.update(name, func(st *SourceState) {
 		st.Result = res
 		st.Up = true
 		st.LastSuccess, st.LastRun, st.Duration = at, at, dur
 		st.LastError = ""
-		if len(res.Rejected) > 0 {
-			st.Rejected = maps.Clone(st.Rejected)
-			if st.Rejected == nil {
-				st.Rejected = make(map[string]uint64)
-			}
-			for r, n := range res.Rejected {
-				if n > 0 { // a counter never goes down; a negative count must not wrap to 2^64
-					st.Rejected[r] += uint64(n)
-				}
-			}
-		}
+		st.count(c)
 	})
 }
 
 // Fail records a failed run: the source's data stays, its health drops.
+// Records the run read and rejected before failing (source.Counts on its
+// error) are counted all the same.
 func (s *Store) Fail(name string, err error, at time.Time, dur time.Duration) {
 	reason := source.Reason(err)
+	c := source.CountsOf(err)
 	s.update(name, func(st *SourceState) {
 		st.Up = false
 		st.LastRun, st.Duration = at, dur
@@ -168,7 +181,30 @@ func (s *Store) Fail(name string, err error, at time.Time, dur time.Duration) {
 			st.Errors = make(map[string]uint64)
 		}
 		st.Errors[reason]++
+		if c != nil {
+			st.count(*c)
+		}
 	})
+}
+
+// count adds a run's records to the cumulative counters and sets its share.
+// st is a copy being published: maps are cloned before they change.
+func (st *SourceState) count(c source.Counts) {
+	if len(c.Rejected) > 0 {
+		st.Rejected = maps.Clone(st.Rejected)
+		if st.Rejected == nil {
+			st.Rejected = make(map[string]uint64)
+		}
+		for r, n := range c.Rejected {
+			if n > 0 { // a counter never goes down; a negative count must not wrap to 2^64
+				st.Rejected[r] += uint64(n)
+			}
+		}
+	}
+	if c.Read > 0 {
+		st.Read += uint64(c.Read)
+	}
+	st.RejectedShare, st.HasShare = c.Share, true
 }
 
 // update copies the named state (creating it), applies fn and publishes.
@@ -206,7 +242,7 @@ func (s *Store) swap(next *Snapshot) {
 // and samples past the per-metric cap, counting each as rejected. Sources
 // validate too; this is the last gate before anything is exported.
 func (s *Store) sanitize(name string, res *source.Result) *source.Result {
-	out := &source.Result{Samples: make([]source.Sample, 0, len(res.Samples))}
+	out := &source.Result{Samples: make([]source.Sample, 0, len(res.Samples)), Read: res.Read}
 	for r, n := range res.Rejected {
 		out.Reject(r, n)
 	}

@@ -77,3 +77,40 @@ func TestSubscribeSeesEveryPublication(t *testing.T) {
 		t.Fatal("unregister kept a source")
 	}
 }
+
+// A run refused for its rejected share publishes nothing, but what it read
+// and rejected is counted and its share exported: the counters and the
+// share cover exactly the runs that failed for it.
+func TestFailCountsRefusedRun(t *testing.T) {
+	s := New(discard(), 0)
+	s.Register("os", "onestop", time.Minute, false)
+	s.SetRejectLimit("os", 0.5, true)
+	good := &source.Result{Read: 10}
+	good.Add(catalog.DossiersCarriedOver, 7, "000.00.31.H47", "DD", "month")
+	good.Reject(catalog.RejectUnknownCode, 1)
+	good.Reject(catalog.InconsistentKept, 4) // kept: not in the share
+	t0 := time.Unix(1000, 0)
+	s.Publish("os", good, t0, time.Second)
+	if st := s.Snapshot().Source("os"); st.Read != 10 || !st.HasShare || st.RejectedShare != 0.1 {
+		t.Fatalf("after a good run: read %d, share %v (%v)", st.Read, st.RejectedShare, st.HasShare)
+	}
+
+	refused := source.Counts{Read: 9, Rejected: map[string]int{catalog.RejectUnknownCode: 6}, Share: 6.0 / 9}
+	s.Fail("os", source.CountedErrorf(refused, catalog.ReasonRejected, "6 of 9 rows rejected"), t0.Add(time.Minute), time.Second)
+	st := s.Snapshot().Source("os")
+	if st.Up || st.Errors[catalog.ReasonRejected] != 1 {
+		t.Fatalf("health after the refused run: %+v", st)
+	}
+	if st.Read != 19 || st.Rejected[catalog.RejectUnknownCode] != 7 || st.Rejected[catalog.InconsistentKept] != 4 || st.RejectedShare != 6.0/9 {
+		t.Fatalf("counts after the refused run: read %d, rejected %v, share %v", st.Read, st.Rejected, st.RejectedShare)
+	}
+	if len(st.Result.Samples) != 1 || st.Result.Samples[0].Value != 7 || !st.HasRejectLimit || st.RejectLimit != 0.5 {
+		t.Fatalf("last good data or limit lost: %+v", st)
+	}
+
+	// A failure that read nothing keeps the share and counts nothing.
+	s.Fail("os", errors.New("connection refused"), t0.Add(2*time.Minute), time.Second)
+	if st := s.Snapshot().Source("os"); st.Read != 19 || st.RejectedShare != 6.0/9 {
+		t.Fatalf("a failure without counts changed them: read %d, share %v", st.Read, st.RejectedShare)
+	}
+}

@@ -45,6 +45,11 @@ type Config struct {
 	Dir string `yaml:"dir"`
 	// MaxFileBytes caps one report file (dir mode) and the population file.
 	MaxFileBytes int64 `yaml:"max_file_bytes"`
+	// MaxRejectedShare is the largest share of a report's units that may be
+	// rejected (default catalog.DefaultMaxRejectedShare). Above it the HTTP
+	// report fails the run with reason rejected, and a dropped file is
+	// rejected so an older valid one is used: the last good figures stay.
+	MaxRejectedShare *float64 `yaml:"max_rejected_share"`
 	// Population14Plus is the province's population aged 14 and over, the
 	// denominator of the province's coverage rate; 0 exports none.
 	Population14Plus int64 `yaml:"population_14plus"`
@@ -118,6 +123,9 @@ func (c *Config) Validate() source.Problems {
 	}
 	if d.MaxFileBytes < 0 {
 		add("max_file_bytes", "must not be negative")
+	}
+	if r := d.MaxRejectedShare; r != nil && !(*r >= 0 && *r <= 1) {
+		add("max_rejected_share", "must be a share between 0 and 1, got %v", *r)
 	}
 	if d.Population14Plus < 0 {
 		add("population_14plus", "must not be negative")

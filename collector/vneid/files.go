@@ -59,6 +59,7 @@ func (s *Source) collectDir(ctx context.Context, res *source.Result) (*report, m
 		rep, units, rejects, err := s.readReport(f)
 		if err != nil {
 			s.rejected[f] = true
+			res.Read++ // a rejected file counts as one record
 			res.Reject(sheet.ReasonOf(err), 1)
 			var se *sheet.Error
 			if errors.As(err, &se) {
@@ -68,6 +69,7 @@ func (s *Source) collectDir(ctx context.Context, res *source.Result) (*report, m
 			}
 			continue
 		}
+		res.Read += rep.total
 		for _, r := range rejects {
 			res.Reject(r.reason, 1)
 		}
@@ -80,7 +82,7 @@ func (s *Source) collectDir(ctx context.Context, res *source.Result) (*report, m
 	if len(files) == 0 {
 		return nil, nil, source.Errorf(catalog.ReasonInvalid, "no CSV or XLSX report in %s", s.cfg.Dir)
 	}
-	return nil, nil, source.Errorf(catalog.ReasonInvalid, "none of the %d report files in %s is valid (see the warnings logged when each was rejected)", len(files), s.cfg.Dir)
+	return nil, nil, source.CountedErrorf(res.Counts(), catalog.ReasonInvalid, "none of the %d report files in %s is valid (see the warnings logged when each was rejected)", len(files), s.cfg.Dir)
 }
 
 // listDir returns the candidate files, newest first. Hidden files, Excel's
@@ -151,6 +153,11 @@ func (s *Source) readReport(f fileKey) (*report, map[string]counts, []rejection,
 	if len(units) == 0 {
 		return nil, nil, nil, &sheet.Error{File: f.path, Row: l.HeaderRow, Col: -1, Reason: rejects[0].reason,
 			Msg: fmt.Sprintf("none of its %d unit rows is valid (first: row %d: %s)", rep.total, rejects[0].rec.Num, rejects[0].msg)}
+	}
+	if float64(len(rejects)) > s.MaxRejectedShare()*float64(rep.total) {
+		return nil, nil, nil, &sheet.Error{File: f.path, Row: l.HeaderRow, Col: -1, Reason: rejects[0].reason,
+			Msg: fmt.Sprintf("%d of its %d unit rows rejected, above the allowed share of %g (max_rejected_share; first: row %d: %s)",
+				len(rejects), rep.total, s.MaxRejectedShare(), rejects[0].rec.Num, rejects[0].msg)}
 	}
 	return rep, units, rejects, nil
 }

@@ -148,14 +148,29 @@ func (s *Source) collectHTTP(ctx context.Context, res *source.Result) (*report, 
 		return nil, nil, err
 	}
 	units := s.validate(rep.rows, &rejects)
+	res.Read = rep.total
 	for _, r := range rejects {
 		res.Reject(r.reason, 1)
 	}
 	s.logRejectsHTTP(rejects)
 	if len(units) == 0 {
-		return nil, nil, source.Errorf(catalog.ReasonInvalid, "the VNeID report has no valid unit among %d", rep.total)
+		return nil, nil, source.CountedErrorf(res.Counts(), catalog.ReasonInvalid, "the VNeID report has no valid unit among %d", rep.total)
+	}
+	if sh := res.RejectedShare(); sh > s.MaxRejectedShare() {
+		return nil, nil, source.CountedErrorf(res.Counts(), catalog.ReasonRejected, "%d of the report's %d units rejected, above the allowed share of %g (max_rejected_share)", rep.total-len(units), rep.total, s.MaxRejectedShare())
 	}
 	return rep, units, nil
+}
+
+var _ source.RejectLimiter = (*Source)(nil)
+
+// MaxRejectedShare is the share of a report's units above which it is
+// refused: max_rejected_share, or catalog.DefaultMaxRejectedShare.
+func (s *Source) MaxRejectedShare() float64 {
+	if p := s.cfg.MaxRejectedShare; p != nil {
+		return *p
+	}
+	return catalog.DefaultMaxRejectedShare
 }
 
 func (s *Source) known(code string) bool {

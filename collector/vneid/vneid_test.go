@@ -179,7 +179,9 @@ func serveTestdata(t *testing.T, file string) (*httptest.Server, *[]string) {
 func TestHTTP(t *testing.T) {
 	srv, urls := serveTestdata(t, "level2.json")
 	var logs syncBuf
-	cfg := mustConfig(t, Config{Population14Plus: 1180000, PopulationFile: "testdata/population.csv", Query: map[string]string{"tenant": "h47"}})
+	// The fixture rejects most of its units, one of each reason: allowed here.
+	all := 1.0
+	cfg := mustConfig(t, Config{Population14Plus: 1180000, PopulationFile: "testdata/population.csv", Query: map[string]string{"tenant": "h47"}, MaxRejectedShare: &all})
 	s, err := New("vneid", cfg, plainGetter{srv.URL}, testEnv(&logs))
 	if err != nil {
 		t.Fatal(err)
@@ -217,6 +219,9 @@ func TestHTTP(t *testing.T) {
 	if !reflect.DeepEqual(res.Rejected, want) {
 		t.Errorf("rejected %v, want %v", res.Rejected, want)
 	}
+	if res.Read != 13 { // every unit listed, rejected ones included
+		t.Errorf("read %d, want 13", res.Read)
+	}
 	// The summary is a warning once, then only at debug level while unchanged.
 	first := logs.take()
 	if !strings.Contains(first, "level=WARN") || !strings.Contains(first, "units rejected") {
@@ -253,6 +258,12 @@ func TestHTTPFailures(t *testing.T) {
 			_, err = s.Collect(context.Background())
 			if err == nil || source.Reason(err) != c.reason || !strings.Contains(err.Error(), c.msg) {
 				t.Errorf("err = %v (reason %s), want reason %s and %q", err, source.Reason(err), c.reason, c.msg)
+			}
+			// A report whose every unit is rejected still counts them.
+			if c.file == "level2-allbad.json" {
+				if n := source.CountsOf(err); n == nil || n.Read != 1 || n.Rejected[catalog.RejectUnknownCode] != 1 || n.Share != 1 {
+					t.Errorf("counts %+v, want 1 read and 1 unknown_code rejected", n)
+				}
 			}
 		})
 	}
@@ -352,12 +363,14 @@ func TestDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lastRead := 0
 	collect := func() (map[string]float64, map[string]int, error) {
 		t.Helper()
 		res, err := s.Collect(context.Background())
 		if err != nil {
 			return nil, nil, err
 		}
+		lastRead = res.Read
 		return values(t, res), res.Rejected, nil
 	}
 
@@ -398,8 +411,8 @@ func TestDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	diff(t, v, wantGood)
-	if !reflect.DeepEqual(rej, map[string]int{catalog.RejectUnknownCode: 1}) {
-		t.Errorf("rejected %v", rej)
+	if !reflect.DeepEqual(rej, map[string]int{catalog.RejectUnknownCode: 1}) || lastRead != 3 {
+		t.Errorf("rejected %v of %d rows read, want unknown_code of 3", rej, lastRead)
 	}
 	if l := logs.take(); !strings.Contains(l, "row=7") || !strings.Contains(l, `column="A \"Mã đơn vị\""`) || !strings.Contains(l, "reason=unknown_code") {
 		t.Errorf("the unknown code's row was not logged with its row and column:\n%s", l)
@@ -671,5 +684,55 @@ func TestNew(t *testing.T) {
 	f(Config{Mode: ModeDir, Dir: t.TempDir(), PopulationFile: pop}, env, nil, "codes that are not configured agencies: 000.07.31.H47")
 	if _, err := New("vneid", mustConfig(t, Config{Mode: ModeDir, Dir: t.TempDir(), ProvinceAgency: "000.00.31.H47"}), nil, noProvince); err != nil {
 		t.Errorf("explicit province agency: %v", err)
+	}
+}
+
+// TestHTTPMostlyRejectedFails: with the default limit, a report whose units
+// are mostly rejected fails the run (reason rejected) and still says what
+// it read and rejected, so the counters and the share alert see it.
+func TestHTTPMostlyRejectedFails(t *testing.T) {
+	srv, _ := serveTestdata(t, "level2.json")
+	var logs syncBuf
+	cfg := mustConfig(t, Config{Population14Plus: 1180000, PopulationFile: "testdata/population.csv"})
+	s, err := New("vneid", cfg, plainGetter{srv.URL}, testEnv(&logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.MaxRejectedShare() != catalog.DefaultMaxRejectedShare {
+		t.Fatalf("limit %v", s.MaxRejectedShare())
+	}
+	res, err := s.Collect(context.Background())
+	if err == nil || source.Reason(err) != catalog.ReasonRejected || res != nil {
+		t.Fatalf("got %v, %v; want a run refused with reason rejected", res, err)
+	}
+	c := source.CountsOf(err)
+	if c == nil || c.Read != 13 || c.Share <= 0.5 {
+		t.Fatalf("counts %+v", c)
+	}
+}
+
+// TestDirMostlyRejectedFileSkipped: a dropped file whose rows are mostly
+// rejected is itself rejected, and the older valid file stays in use.
+func TestDirMostlyRejectedFileSkipped(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "a-2026-11-18.csv")
+	writeCSV(t, good, [][]any{header, {"000.01.31.H47", "x", 10, 10, 4}, {"000.02.31.H47", "x", 10, 10, 5}})
+	touch(t, good, 2*time.Hour)
+	bad := filepath.Join(dir, "b-2026-11-19.csv")
+	writeCSV(t, bad, [][]any{header, {"000.01.31.H47", "x", 10, 10, 9}, {"000.90.31.H47", "x", 1, 1, 1}, {"000.91.31.H47", "x", 1, 1, 1}})
+	touch(t, bad, time.Hour)
+	s, err := New("vneid", mustConfig(t, Config{Mode: ModeDir, Dir: dir}), nil, testEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := values(t, res)["vneid_accounts_activated{000.01.31.H47,xa}"]; v != 4 {
+		t.Errorf("activated %v: want the older valid file's 4", v)
+	}
+	if res.Rejected[catalog.RejectUnknownCode] != 1 {
+		t.Errorf("rejected %v: the refused file counts once, as its first row's reason", res.Rejected)
 	}
 }

@@ -372,6 +372,9 @@ func AlertmanagerFiles(o AlertmanagerOptions) ([]dashboards.File, error) {
 		{Comment: "A source that fails is also stale: say it once.",
 			Source: matcher("alertname", catalog.AlertSourceDown.Name), Target: matcher("alertname", catalog.AlertSourceStale.Name),
 			Equal: []string{catalog.LabelSource, "instance"}},
+		{Comment: "A source refused for rejecting more than its limit also rejects a high share: say it once.",
+			Source: matcher("alertname", catalog.AlertSourceRejectedLimit.Name), Target: matcher("alertname", catalog.AlertSourceRejectedHigh.Name),
+			Equal: []string{catalog.LabelSource, "instance"}},
 	}
 	cfg, err := render(AlertmanagerFile, alertmanagerTmpl, d)
 	if err != nil {

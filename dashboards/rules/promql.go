@@ -34,6 +34,15 @@ func oneOf(label string, values []string) string {
 	return label + "=~" + strconv.Quote(strings.Join(q, "|"))
 }
 
+// noneOf matches none of values.
+func noneOf(label string, values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = regexp.QuoteMeta(v)
+	}
+	return label + "!~" + strconv.Quote(strings.Join(q, "|"))
+}
+
 // sumBy sums expr keeping labels.
 func sumBy(labels []string, expr string) string {
 	return "sum by (" + strings.Join(labels, ", ") + ") (" + expr + ")"

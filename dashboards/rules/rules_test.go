@@ -210,7 +210,7 @@ func TestGeneratedFilesValid(t *testing.T) {
 		if out, err := runTool(t, dir, promtool, "check", "config", paths[PrometheusFile]); err != nil || !strings.Contains(out, "2 rule files found") {
 			t.Errorf("%s promtool check config: %v\n%s", lang, err, out)
 		}
-		if out, err := runTool(t, dir, amtool, "check-config", paths[AlertmanagerFile]); err != nil || !strings.Contains(out, "2 inhibit rules") {
+		if out, err := runTool(t, dir, amtool, "check-config", paths[AlertmanagerFile]); err != nil || !strings.Contains(out, "3 inhibit rules") {
 			t.Errorf("%s amtool check-config: %v\n%s", lang, err, out)
 		}
 	}

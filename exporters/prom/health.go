@@ -33,6 +33,13 @@ func healthSamples(sn *store.Snapshot) *source.Result {
 		for _, reason := range reasons(catalog.RejectReasons, st.Rejected) {
 			r.Add(catalog.SourceRejected, float64(st.Rejected[reason]), st.Name, reason)
 		}
+		r.Add(catalog.SourceRead, float64(st.Read), st.Name)
+		if st.HasShare {
+			r.Add(catalog.SourceRejectedShare, st.RejectedShare, st.Name)
+		}
+		if st.HasRejectLimit {
+			r.Add(catalog.SourceRejectedLimit, st.RejectLimit, st.Name)
+		}
 		n := 0
 		if st.Result != nil {
 			n = len(st.Result.Samples)

@@ -36,7 +36,8 @@ const (
 
 // goldenSnapshot is a small province: the unit lists (internal), a one-stop
 // source that is up, a second one-stop source that is down but keeps its last
-// good data (the two share families), and a source that never succeeded.
+// good data (the two share families), and a source that never succeeded
+// (and has no rejected-share limit).
 func goldenSnapshot() *store.Snapshot {
 	units := &source.Result{}
 	units.Add(catalog.AgencyInfo, 1, agJustice, "Sở Tư pháp", catalog.LevelDept, "")
@@ -70,13 +71,15 @@ func goldenSnapshot() *store.Snapshot {
 			LastRun:     time.Date(2025, 6, 30, 9, 15, 0, 500_000_000, ict),
 			Duration:    1250 * time.Millisecond,
 			Errors:      map[string]uint64{catalog.ReasonTimeout: 1},
-			Rejected:    map[string]uint64{catalog.RejectBadCode: 2, catalog.RejectDuplicate: 1}},
+			Rejected:    map[string]uint64{catalog.RejectBadCode: 2, catalog.RejectDuplicate: 1},
+			Read:        300, RejectedShare: 0.01, HasShare: true, RejectLimit: 0.5, HasRejectLimit: true},
 		{Name: "mot_cua_huyen", Kind: catalog.SourceOnestop, Interval: time.Hour, Result: huyen, Up: false,
 			LastSuccess: time.Date(2025, 6, 30, 7, 0, 0, 0, ict),
 			LastRun:     time.Date(2025, 6, 30, 9, 0, 0, 0, ict),
 			Duration:    30 * time.Second,
 			LastError:   "upstream said 503",
-			Errors:      map[string]uint64{catalog.ReasonHTTP5xx: 3, catalog.ReasonTimeout: 2}},
+			RejectLimit: 0.2, HasRejectLimit: true, // never counted a run: a limit, no share
+			Errors: map[string]uint64{catalog.ReasonHTTP5xx: 3, catalog.ReasonTimeout: 2}},
 		{Name: "vneid", Kind: "vneid", Up: false,
 			LastRun:  time.Date(2025, 6, 30, 9, 0, 0, 0, ict),
 			Duration: 2 * time.Second,

@@ -18,8 +18,9 @@ import (
 // DefaultListenAddress is where govpulse listens unless configured otherwise.
 const DefaultListenAddress = ":9470"
 
-// shutdownTimeout bounds how long Serve waits for in-flight scrapes on exit.
-const shutdownTimeout = 5 * time.Second
+// ShutdownTimeout bounds how long Serve waits for in-flight scrapes on exit;
+// past it the remaining connections are closed.
+const ShutdownTimeout = 5 * time.Second
 
 // Defaults of the server's bounds (ServerConfig fields left at zero).
 const (
@@ -159,7 +160,8 @@ func NewMux(exp *Exposition, live prometheus.Gatherer, cfg ServerConfig, logger 
 
 // Serve serves h on l through exporter-toolkit, which applies the web config
 // (TLS, basic auth) named in cfg, until ctx is done; then it shuts down
-// gracefully, waiting up to 5 s for scrapes in flight. At most
+// gracefully, waiting up to ShutdownTimeout for scrapes in flight and then
+// closing the connections still open. At most
 // cfg.MaxRequests requests are served at once, and every connection is bound
 // by the server timeouts. It returns nil after a
 // shutdown asked for by ctx, or the error that stopped serving (e.g. an invalid
@@ -196,9 +198,16 @@ func Serve(ctx context.Context, l net.Listener, h http.Handler, cfg ServerConfig
 		return fmt.Errorf("cannot serve on %s: %w", l.Addr(), err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A scrape that outlives the drain must not hold the exit, nor
+		// make an asked-for shutdown fail: cut it off.
+		logger.Warn("requests still in flight at shutdown: closing their connections", "timeout", ShutdownTimeout)
+		_ = srv.Close()
+		err = nil
+	}
 	serr := <-done
 	_ = l.Close() // already closed unless serving failed before it started
 	if serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {

@@ -177,3 +177,30 @@ func TestListenDefault(t *testing.T) {
 		t.Error("Listen on an invalid address succeeded")
 	}
 }
+
+// A request still in flight past the drain does not hold the exit nor fail
+// the shutdown: its connection is closed and Serve returns nil.
+func TestServeShutdownCutsOffHangingRequest(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { close(entered); <-release })
+	cfg := ServerConfig{ListenAddress: l.Addr().String(), MaxRequests: -1}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, l, h, cfg, discard()) }()
+	go func() { _, _ = http.Get("http://" + l.Addr().String() + "/hang") }()
+	<-entered
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve = %v, want nil after an asked-for shutdown", err)
+		}
+	case <-time.After(ShutdownTimeout + 5*time.Second):
+		t.Fatal("Serve did not return after the drain timeout")
+	}
+}
