@@ -148,6 +148,13 @@ func notifyBoards(in dashboards.Input) (rules.Boards, error) {
 			if v.Name == catalog.LabelAgency {
 				agency = append(agency, b.UID)
 				out.Agency, out.AgencyVar = b.UID, v.Name
+				// The board's other pickers open on all, as its own links do.
+				out.AgencyOthers = nil
+				for _, o := range b.Variables {
+					if o.Name != v.Name && o.All {
+						out.AgencyOthers = append(out.AgencyOthers, o.Name)
+					}
+				}
 			}
 		}
 		if shows(b, catalog.SourceUp.Name) {

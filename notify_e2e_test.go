@@ -449,7 +449,7 @@ func TestNotificationsEndToEnd(t *testing.T) {
 		case strings.Contains(m.subject, "Tổng hợp hồ sơ đang giải quyết quá hạn"):
 			digest = m
 		case strings.HasPrefix(m.subject, "[Cảnh báo nghiêm trọng] Tỷ lệ hồ sơ quá hạn từ 10% trở lên"):
-			if !pct.MatchString(m.text) || !strings.Contains(m.text, names[crit[0]]) || !strings.Contains(m.text, grafana+"/d/govpulse-don-vi?var-agency="+crit[0]) {
+			if !pct.MatchString(m.text) || !strings.Contains(m.text, names[crit[0]]) || !strings.Contains(m.text, grafana+"/d/govpulse-don-vi?var-level=$__all&var-field=$__all&var-agency="+crit[0]) {
 				t.Errorf("critical list:\n%s", m.text)
 			}
 		case strings.HasPrefix(m.subject, "[Cảnh báo] Tỷ lệ hồ sơ quá hạn không đạt yêu cầu dưới 5%"):

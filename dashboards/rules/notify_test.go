@@ -21,7 +21,7 @@ import (
 
 // testBoards stand for the boards the root package finds in dashboards/boards
 // (TestNotifyBoards there checks the real ones).
-var testBoards = Boards{Overview: "govpulse-tong-quan", Agency: "govpulse-don-vi", AgencyVar: "agency", Health: "govpulse-he-thong"}
+var testBoards = Boards{Overview: "govpulse-tong-quan", Agency: "govpulse-don-vi", AgencyVar: "agency", Health: "govpulse-he-thong", AgencyOthers: []string{"level"}}
 
 // contactInput is a config with two agencies that have a contact and one
 // that has none.
@@ -227,7 +227,7 @@ func TestTemplatesRender(t *testing.T) {
 		if want := "[Cảnh báo] Tỷ lệ hồ sơ quá hạn không đạt yêu cầu dưới 5% — 2 cơ quan, đơn vị"; r[TmplSubject] != want {
 			t.Errorf("subject %q, want %q", r[TmplSubject], want)
 		}
-		link := grafana + "/d/govpulse-don-vi?var-agency=000.00.03.H47"
+		link := grafana + "/d/govpulse-don-vi?var-level=$__all&var-agency=000.00.03.H47"
 		contains(t, "text", r[TmplText], "Sở Tư pháp: tỷ lệ hồ sơ quá hạn từ đầu tháng đến nay là 7,26%", "UBND thành phố Tam Kỳ", "Ngưỡng: dưới 5%",
 			"Kỳ số liệu: từ đầu tháng đến nay", "Từ 09:15 ngày 18/03/2026", link, "Đề nghị Thủ trưởng cơ quan, đơn vị chỉ đạo rà soát", "Thông báo tự động")
 		contains(t, "chat", r[TmplChat], "• Sở Tư pháp: tỷ lệ hồ sơ quá hạn từ đầu tháng đến nay là 7,26%", link)
@@ -257,7 +257,7 @@ func TestTemplatesRender(t *testing.T) {
 			t.Errorf("subject %q, want %q", r[TmplSubject], want)
 		}
 		contains(t, "text", r[TmplText], "1.234 hồ sơ", "→ Mỗi hồ sơ quá hạn cần có Phiếu xin lỗi.", "→ Đề nghị Thủ trưởng")
-		if r[TmplGroupLink] != grafana+"/d/govpulse-don-vi?var-agency=000.00.03.H47" {
+		if r[TmplGroupLink] != grafana+"/d/govpulse-don-vi?var-level=$__all&var-agency=000.00.03.H47" {
 			t.Errorf("group link %q", r[TmplGroupLink])
 		}
 	})

@@ -31,6 +31,18 @@ const (
 // agency variable, and IT's collector-health board.
 type Boards struct {
 	Overview, Agency, AgencyVar, Health string
+	// AgencyOthers are the agency board's other variables with an All
+	// option: a link sets them to all.
+	AgencyOthers []string
+}
+
+// agencyLink is the agency board's address without the agency code.
+func (b Boards) agencyLink(base string) string {
+	q := ""
+	for _, v := range b.AgencyOthers {
+		q += "var-" + v + "=$__all&"
+	}
+	return base + "/d/" + b.Agency + "?" + q + "var-" + b.AgencyVar + "="
 }
 
 func (b Boards) check() error {
@@ -131,14 +143,14 @@ var notifyTmpl = template.Must(template.New("notify").Delims("[[", "]]").Parse(`
 
 {{/* The board of one alert: its agency's, IT's for IT alerts, else the overview. */}}
 {{ define "govpulse.link" -}}
-{{ if .Labels.[[ .Agency ]] }}[[ .Base ]]/d/[[ .Boards.Agency ]]?var-[[ .Boards.AgencyVar ]]={{ .Labels.[[ .Agency ]] }}
+{{ if .Labels.[[ .Agency ]] }}[[ .AgencyLink ]]{{ .Labels.[[ .Agency ]] }}
 {{- else if eq .Labels.[[ .Audience ]] "[[ .AudienceIT ]]" }}[[ .Base ]]/d/[[ .Boards.Health ]]
 {{- else }}[[ .Base ]]/d/[[ .Boards.Overview ]]{{ end }}
 {{- end }}
 
 {{/* The board of a whole notification. */}}
 {{ define "[[ .GroupLink ]]" -}}
-{{ if .CommonLabels.[[ .Agency ]] }}[[ .Base ]]/d/[[ .Boards.Agency ]]?var-[[ .Boards.AgencyVar ]]={{ .CommonLabels.[[ .Agency ]] }}
+{{ if .CommonLabels.[[ .Agency ]] }}[[ .AgencyLink ]]{{ .CommonLabels.[[ .Agency ]] }}
 {{- else if eq .CommonLabels.[[ .Audience ]] "[[ .AudienceIT ]]" }}[[ .Base ]]/d/[[ .Boards.Health ]]
 {{- else }}[[ .Base ]]/d/[[ .Boards.Overview ]]{{ end }}
 {{- end }}
@@ -248,7 +260,7 @@ func templatesFile(lang dashboards.Lang, base string, b Boards, loc *time.Locati
 	}
 	data := struct {
 		tmplData
-		Subject, Text, HTML, Chat, GroupLink string
+		Subject, Text, HTML, Chat, GroupLink, AgencyLink string
 	}{
 		tmplData: tmplData{
 			T: t, Base: base, Boards: b, Offset: int64(off) * int64(time.Second), Zone: zone,
@@ -256,7 +268,7 @@ func templatesFile(lang dashboards.Lang, base string, b Boards, loc *time.Locati
 			Audience: catalog.AlertLabelAudience, AudienceIT: catalog.AudienceIT, Agency: catalog.LabelAgency,
 			Ann: ann, Names: map[string]string{"name": catalog.LabelName},
 		},
-		Subject: TmplSubject, Text: TmplText, HTML: TmplHTML, Chat: TmplChat, GroupLink: TmplGroupLink,
+		Subject: TmplSubject, Text: TmplText, HTML: TmplHTML, Chat: TmplChat, GroupLink: TmplGroupLink, AgencyLink: b.agencyLink(base),
 	}
 	var buf bytes.Buffer
 	if err := notifyTmpl.Execute(&buf, data); err != nil {
