@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/dashboards"
@@ -19,7 +21,7 @@ var generators = []struct {
 	name string
 	gen  func(dashboards.Input) ([]dashboards.File, error)
 }{
-	{"rules", rules.Generate},
+	{"rules", generateRules},
 	{"grafana", boards.Generate},
 }
 
@@ -37,11 +39,13 @@ func runGenerate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := links.Check(); err != nil {
-		return err
-	}
 	in, err := generateInput(*file, *lang)
 	if err != nil {
+		return err
+	}
+	// The boards' address is the notifications' (notifications.grafana_url).
+	links.Grafana = in.Config.Notifications.GrafanaURL
+	if err := links.Check(); err != nil {
 		return err
 	}
 	in.Links = links
@@ -111,4 +115,67 @@ func generateFiles(in dashboards.Input) ([]dashboards.File, error) {
 	}
 	dashboards.Sort(all)
 	return all, nil
+}
+
+// generateRules runs the rules generator with the boards its notifications
+// link to.
+func generateRules(in dashboards.Input) ([]dashboards.File, error) {
+	b, err := notifyBoards(in)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Generate(in, b)
+}
+
+// notifyBoards finds, among the boards the Grafana generator writes, those
+// the notifications link to, by what they show rather than by uids typed
+// twice: the board with the agency variable (an agency's alerts), the one
+// showing the sources' health (IT's), and the one without variables that
+// shows the province's late rate (the leaders' overview).
+func notifyBoards(in dashboards.Input) (rules.Boards, error) {
+	bs, err := boards.Boards(in)
+	if err != nil {
+		return rules.Boards{}, err
+	}
+	shows := func(b boards.Board, series string) bool {
+		for _, r := range b.Rows {
+			for _, p := range r.Panels {
+				for _, q := range p.Queries {
+					if strings.Contains(q.Expr, series) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	var agency, health, overview []string
+	var out rules.Boards
+	for _, b := range bs {
+		for _, v := range b.Variables {
+			if v.Name == catalog.LabelAgency {
+				agency = append(agency, b.UID)
+				out.Agency, out.AgencyVar = b.UID, v.Name
+				// The board's other pickers open on all, as its own links do.
+				out.AgencyOthers = nil
+				for _, o := range b.Variables {
+					if o.Name != v.Name && o.All {
+						out.AgencyOthers = append(out.AgencyOthers, o.Name)
+					}
+				}
+			}
+		}
+		if shows(b, catalog.SourceUp.Name) {
+			health = append(health, b.UID)
+			out.Health = b.UID
+		}
+		if len(b.Variables) == 0 && shows(b, catalog.LateRate.Ratio(catalog.ScopeProvince).Name) {
+			overview = append(overview, b.UID)
+			out.Overview = b.UID
+		}
+	}
+	if len(agency) != 1 || len(health) != 1 || len(overview) != 1 {
+		return rules.Boards{}, fmt.Errorf("BUG: notifications link to one agency, one health and one overview board; the boards offer %v, %v and %v", agency, health, overview)
+	}
+	return out, nil
 }

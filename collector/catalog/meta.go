@@ -66,21 +66,25 @@ var metaMetrics = ConfigMetrics
 // configuration: five minutes is ten failed scrapes, not one lost packet.
 var (
 	// AlertGovpulseDown: Prometheus has a govpulse target whose scrapes fail.
-	AlertGovpulseDown = AlertRule{Name: "GovpulseDown", Severity: SeverityCritical, For: 5 * time.Minute}
+	AlertGovpulseDown = AlertRule{Name: "GovpulseDown", Severity: SeverityCritical, For: 5 * time.Minute, Audience: AudienceIT}
 	// AlertGovpulseAbsent: Prometheus has no govpulse target at all (its job
 	// or service discovery lost it), so GovpulseDown cannot fire. Longer than
 	// a Prometheus restart takes to scrape again.
-	AlertGovpulseAbsent = AlertRule{Name: "GovpulseAbsent", Severity: SeverityCritical, For: 10 * time.Minute}
+	AlertGovpulseAbsent = AlertRule{Name: "GovpulseAbsent", Severity: SeverityCritical, For: 10 * time.Minute, Audience: AudienceIT}
 	// AlertScrapeSlow: scrapes succeed but take more than ScrapeSlowShare of
 	// the timeout.
-	AlertScrapeSlow = AlertRule{Name: "GovpulseScrapeSlow", Severity: SeverityWarning, For: 15 * time.Minute}
+	AlertScrapeSlow = AlertRule{Name: "GovpulseScrapeSlow", Severity: SeverityWarning, For: 15 * time.Minute, Audience: AudienceIT}
 	// AlertConfigReloadFailed: the last reload was refused; the running
 	// config stays, so it is a warning, long enough for the person who
 	// reloaded to read the error and fix the file.
-	AlertConfigReloadFailed = AlertRule{Name: "GovpulseConfigReloadFailed", Severity: SeverityWarning, For: 10 * time.Minute}
+	AlertConfigReloadFailed = AlertRule{Name: "GovpulseConfigReloadFailed", Severity: SeverityWarning, For: 10 * time.Minute, Audience: AudienceIT}
 )
 
 // RunbookDir holds one runbook per alert, <alert name>.md, in Vietnamese
 // (sections Ý nghĩa, Cách kiểm tra, Xử lý, Liên hệ), relative to the
 // repository root; every alert's runbook_url annotation points at it.
 const RunbookDir = "docs/runbooks"
+
+// MetaAlerts are the alerts on govpulse itself (no source label): they carry
+// no last-success annotation, which is a source's.
+var MetaAlerts = []AlertRule{AlertGovpulseDown, AlertGovpulseAbsent, AlertScrapeSlow, AlertConfigReloadFailed}

@@ -44,6 +44,8 @@ type Config struct {
 	FieldsFile   string          `yaml:"fields_file"`
 	Fields       []source.Field  `yaml:"fields"`
 	Sources      []Source        `yaml:"sources"`
+	// Notifications shape what `govpulse generate` writes for Alertmanager.
+	Notifications Notifications `yaml:"notifications"`
 
 	// Warnings are what Load found worth telling but not wrong, as
 	// "file:line: path: message" (a secret not readable here).
@@ -55,6 +57,15 @@ type Province struct {
 	Code     string `yaml:"code"`
 	Name     string `yaml:"name"`
 	Timezone string `yaml:"timezone"`
+}
+
+// Notifications are what the generated Alertmanager notifications need to
+// know about the deployment.
+type Notifications struct {
+	// GrafanaURL is the address of the province's Grafana as its readers
+	// open it (https://grafana.tinh.gov.vn): notifications link to the
+	// boards under it.
+	GrafanaURL string `yaml:"grafana_url"`
 }
 
 // Source is one upstream to collect on a schedule.
@@ -93,6 +104,9 @@ const (
 	DefaultMaxSeriesPerMetric = 200000
 	DefaultSourceTimeout      = 2 * time.Minute
 	DefaultSchedule           = "CRON_TZ=Asia/Ho_Chi_Minh */5 * * * *"
+	// DefaultGrafanaURL is Grafana as the compose stack publishes it on the
+	// host. Leaders' computers cannot open it: a province sets its own.
+	DefaultGrafanaURL = "http://localhost:3000"
 )
 
 // SourceTypes lists the source types this build knows. The registry in
@@ -112,6 +126,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.MaxSeriesPerMetric == 0 {
 		c.MaxSeriesPerMetric = DefaultMaxSeriesPerMetric
+	}
+	if c.Notifications.GrafanaURL == "" {
+		c.Notifications.GrafanaURL = DefaultGrafanaURL
 	}
 	c.Thresholds.SetDefaults()
 	for i := range c.Sources {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +39,7 @@ func (c *Config) validate(dir string) []Problem {
 		probs.add("province.timezone", "unknown time zone %q", c.Province.Timezone)
 	}
 	c.validateThresholds(&probs)
+	c.validateNotifications(&probs)
 	if c.MaxSeriesPerMetric < 0 {
 		probs.add("max_series_per_metric", "must not be negative")
 	}
@@ -80,6 +83,17 @@ func (c *Config) validateThresholds(probs *problems) {
 	}
 }
 
+func (c *Config) validateNotifications(probs *problems) {
+	g := c.Notifications.GrafanaURL
+	u, err := url.Parse(g)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		probs.add("notifications.grafana_url", "must be Grafana's address such as https://grafana.example.org (http or https, no query, no credentials), got %q", g)
+	default:
+		c.Notifications.GrafanaURL = strings.TrimRight(g, "/")
+	}
+}
+
 // loadUnits appends the unit files' rows to the inline lists and checks them.
 func (c *Config) loadUnits(dir string) []Problem {
 	var probs problems
@@ -91,17 +105,17 @@ func (c *Config) loadUnits(dir string) []Problem {
 		fieldRefs = append(fieldRefs, unitRef{path: fmt.Sprintf("fields[%d]", i)})
 	}
 	if c.AgenciesFile != "" {
-		rows, lines, err := readCSV(resolve(dir, c.AgenciesFile), []string{"code", "name", "level", "parent"})
+		rows, lines, err := readCSV(resolve(dir, c.AgenciesFile), []string{"code", "name", "level", "parent"}, AgencyEmailColumn)
 		if err != nil {
 			probs.add("agencies_file", "%v", err)
 		}
 		for i, r := range rows {
-			c.Agencies = append(c.Agencies, source.Agency{Code: r[0], Name: r[1], Level: r[2], Parent: r[3]})
+			c.Agencies = append(c.Agencies, source.Agency{Code: r[0], Name: r[1], Level: r[2], Parent: r[3], Email: r[4]})
 			agencyRefs = append(agencyRefs, unitRef{"agencies_file", fmt.Sprintf("%s:%d: ", c.AgenciesFile, lines[i])})
 		}
 	}
 	if c.FieldsFile != "" {
-		rows, lines, err := readCSV(resolve(dir, c.FieldsFile), []string{"code", "name"})
+		rows, lines, err := readCSV(resolve(dir, c.FieldsFile), []string{"code", "name"}, "")
 		if err != nil {
 			probs.add("fields_file", "%v", err)
 		}
@@ -269,6 +283,13 @@ func (c *Config) validateUnits(agencyRefs, fieldRefs []unitRef) []Problem {
 		if strings.TrimSpace(a.Name) == "" {
 			add(r, "agency %s has no name", a.Code)
 		}
+		if a.Email != "" {
+			if norm, err := NormalizeEmails(a.Email); err != nil {
+				add(r, "agency %s: %s %v", a.Code, AgencyEmailColumn, err)
+			} else {
+				c.Agencies[i].Email = norm
+			}
+		}
 	}
 	for i, a := range c.Agencies {
 		if a.Parent != "" && !codes[a.Parent] {
@@ -302,9 +323,38 @@ func resolve(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// AgencyEmailColumn is the optional column of the agencies file after
+// code,name,level,parent: the agency's contact for its own alerts.
+const AgencyEmailColumn = "email"
+
+// NormalizeEmails checks a contact cell, one or more e-mail addresses
+// separated by commas or semicolons, and returns it as Alertmanager's to:
+// field reads it (bare addresses, ", " between them).
+func NormalizeEmails(s string) (string, error) {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		a, err := mail.ParseAddress(part)
+		if err != nil || a.Name != "" || a.Address != part {
+			return "", fmt.Errorf("%q is not an e-mail address such as vanphong@sotuphap.quangnam.gov.vn", part)
+		}
+		out = append(out, a.Address)
+	}
+	if len(out) == 0 {
+		return "", fmt.Errorf("%q holds no e-mail address", s)
+	}
+	return strings.Join(out, ", "), nil
+}
+
 // readCSV reads a CSV whose header starts with want; it returns each row's
 // first len(want) cells and the row's line, and names the line of a bad row.
-func readCSV(file string, want []string) ([][]string, []int, error) {
+// With optional set, a column of that name right after want is read too
+// when the header has it (empty for rows that leave it out): each row then
+// has len(want)+1 cells.
+func readCSV(file string, want []string, optional string) ([][]string, []int, error) {
 	f, err := os.Open(file) //nolint:gosec // the operator's config names the unit files
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read %q: %w", file, errors.Unwrap(err))
@@ -321,6 +371,7 @@ func readCSV(file string, want []string) ([][]string, []int, error) {
 			return nil, nil, fmt.Errorf("%s:1: header must start with %s", file, strings.Join(want, ","))
 		}
 	}
+	hasOptional := optional != "" && len(header) > len(want) && strings.TrimSpace(header[len(want)]) == optional
 	var rows [][]string
 	var lines []int
 	for {
@@ -338,7 +389,15 @@ func readCSV(file string, want []string) ([][]string, []int, error) {
 		for i := range want {
 			rec[i] = strings.TrimSpace(rec[i])
 		}
-		rows = append(rows, rec[:len(want)])
+		row := rec[:len(want):len(want)]
+		if optional != "" {
+			cell := ""
+			if hasOptional && len(rec) > len(want) {
+				cell = strings.TrimSpace(rec[len(want)])
+			}
+			row = append(row, cell)
+		}
+		rows = append(rows, row)
 		lines = append(lines, line)
 	}
 }

@@ -183,6 +183,9 @@ type Agency struct {
 	Name   string `yaml:"name"`
 	Level  string `yaml:"level"`
 	Parent string `yaml:"parent"`
+	// Email is the agency's contact for its own alerts (optional; one or
+	// more addresses separated by commas). It is never exported as a label.
+	Email string `yaml:"email"`
 }
 
 // Field is one field of administrative procedures (lĩnh vực).

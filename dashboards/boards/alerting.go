@@ -113,28 +113,27 @@ func alerting(in dashboards.Input) (dashboards.File, error) {
 	return dashboards.File{Path: AlertingFile, Data: b}, nil
 }
 
-// notificationSettings routes a rule to ContactPoint with the grouping and
-// timings of Alertmanager's route (rules.DefaultAlertmanagerOptions, the
-// example deploy/alertmanager/alertmanager.yml): one notification per alert
-// and agency, and overdue dossiers as one daily digest of every agency;
-// critical alerts repeat every 4 h.
+// notificationSettings routes a rule to ContactPoint with the timings of
+// Alertmanager's route for the rule's audience (rules.DefaultTimings, as in
+// deploy/alertmanager/alertmanager.yml): grouped per alert and agency, the
+// overdue digest once a day.
 func notificationSettings(r rules.Rule) map[string]any {
-	am := rules.DefaultAlertmanagerOptions()
-	ns := map[string]any{
+	t := rules.DefaultTimings.IT
+	switch {
+	case r.Alert == catalog.AlertOverdueDigest.Name:
+		t = rules.DefaultTimings.Digest
+	case r.Labels[catalog.AlertLabelAudience] == catalog.AudienceLeaders:
+		t = rules.DefaultTimings.Leaders
+	case r.Labels[catalog.AlertLabelAudience] == catalog.AudienceAgency:
+		t = rules.DefaultTimings.Agency
+	}
+	return map[string]any{
 		"receiver":        ContactPoint,
 		"group_by":        []string{grafanaFolderLabel, "alertname", catalog.LabelAgency},
-		"group_wait":      durationString(am.GroupWait),
-		"group_interval":  durationString(am.GroupInterval),
-		"repeat_interval": durationString(am.RepeatInterval),
+		"group_wait":      durationString(t.GroupWait),
+		"group_interval":  durationString(t.GroupInterval),
+		"repeat_interval": durationString(t.RepeatInterval),
 	}
-	switch {
-	case r.Alert == catalog.AlertDossiersOverdue.Name:
-		ns["group_by"] = []string{grafanaFolderLabel, "alertname"}
-		ns["group_interval"], ns["repeat_interval"] = "1h", "24h"
-	case r.Labels[catalog.AlertLabelSeverity] == catalog.SeverityCritical:
-		ns["repeat_interval"] = "4h"
-	}
-	return ns
 }
 
 // durationString renders a `for` the way Grafana reads it (1h, 15m, 30s).

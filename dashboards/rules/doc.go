@@ -12,6 +12,15 @@
 // the agency's name and level, joined from tthc_agency_info, and Vietnamese
 // (or English) summaries.
 //
+// Every alert carries an audience label (catalog.AlertRule.Audience; an
+// alert without one fails the generation) and annotations for people: the
+// figure written the Vietnamese way (value), threshold, period, action and a
+// title for a notification that groups several agencies. The Alertmanager
+// configuration (alertmanager.go) routes on the audience only, with office
+// hours and public holidays as time intervals from the holiday calendar
+// (intervals.go), and its notification templates (templates.go) print those
+// annotations and link to the Grafana boards.
+//
 // To add rules for a new domain (portal, VNeID, …): declare its recorded
 // series and alerts in collector/catalog/rules.go, write a file here with its
 // recording and alert rules (see onestop.go and health.go), and add one line

@@ -31,6 +31,7 @@ var alertBoards = map[string]boardLink{
 	catalog.AlertLateRateWarning.Name:     {uid: dashboards.BoardAgency, agency: true},
 	catalog.AlertLateRateCritical.Name:    {uid: dashboards.BoardAgency, agency: true},
 	catalog.AlertDossiersOverdue.Name:     {uid: dashboards.BoardAgency, agency: true},
+	catalog.AlertOverdueDigest.Name:       {uid: dashboards.BoardOverview},
 	catalog.AlertDueSoonSurge.Name:        {uid: dashboards.BoardAgency, agency: true},
 	catalog.AlertSyncRateLow.Name:         {uid: dashboards.BoardOverview},
 	catalog.AlertSourceDown.Name:          {uid: dashboards.BoardHealth},

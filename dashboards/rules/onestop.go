@@ -2,6 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -180,13 +183,39 @@ var periodText = map[string]dashboards.Text{
 	catalog.PeriodYear:    {Vi: "từ đầu năm đến nay", En: "year to date"},
 }
 
-// percentValue renders the alert's value (a ratio) as a percentage; in
-// Vietnamese with a decimal comma, as the province's reports write it.
-func (g *gen) percentValue() string {
-	if g.Lang == dashboards.Vi {
-		return `{{ $value | humanizePercentage | reReplaceAll "[.]" "," }}`
-	}
-	return `{{ $value | humanizePercentage }}`
+// percentValue renders the alert's value (a ratio) as a percentage with two
+// decimals, as the province's reports write it: 7,26% in Vietnamese (decimal
+// comma), 7.26% in English. Prometheus templates cannot multiply, so the
+// ratio is printed with four decimals and the point moved two places.
+func (g *gen) percentValue() string { return "{{ $value" + g.percentPipe() + " }}%" }
+
+// percentPipe is a template pipeline tail formatting a ratio as a percentage
+// without its sign.
+func (g *gen) percentPipe() string {
+	return ` | printf "%.4f" | reReplaceAll "^([0-9]*)[.]([0-9]{2})([0-9]{2})$" "${1}${2}` + g.decimalSep() + `${3}" | reReplaceAll "^0+([0-9])" "${1}"`
+}
+
+// countValue renders the alert's value (a count) with thousands separators:
+// 1.234 in Vietnamese, 1,234 in English.
+func (g *gen) countValue() string { return "{{ $value" + g.countPipe() + " }}" }
+
+// countPipe is a template pipeline tail formatting a number as a count (up
+// to 10^12 with separators).
+func (g *gen) countPipe() string {
+	sep := g.thousandsSep()
+	return ` | printf "%.0f" | reReplaceAll "([0-9])([0-9]{3})$" "${1}` + sep + `${2}"` +
+		strings.Repeat(` | reReplaceAll "([0-9])([0-9]{3})[`+sep+`]" "${1}`+sep+`${2}`+sep+`"`, 3)
+}
+
+func (g *gen) decimalSep() string { return g.text(",", ".") }
+
+func (g *gen) thousandsSep() string { return g.text(".", ",") }
+
+// resolveBelow is the rate under which a firing late-rate alert at threshold
+// resolves: the threshold less catalog.LateRateHysteresis, rounded to 10^-6
+// so that 0.05 - 0.005 is written 0.045.
+func resolveBelow(threshold float64) float64 {
+	return math.Round((threshold-catalog.LateRateHysteresis)*1e6) / 1e6
 }
 
 func onestopAlerts(g *gen) ([]Rule, error) {
@@ -194,6 +223,9 @@ func onestopAlerts(g *gen) ([]Rule, error) {
 	def := t.LateRateDefinition
 	if ld, ok := lateDefinitions[def]; !ok || ld.skip != "" {
 		return nil, fmt.Errorf("thresholds.late_rate_definition %q has no recording rule (recorded: %v)", def, recordedDefinitions())
+	}
+	if resolveBelow(t.LateRateWarning) <= 0 {
+		return nil, fmt.Errorf("thresholds.late_rate_warning %v leaves no room for the hysteresis margin %v", t.LateRateWarning, catalog.LateRateHysteresis)
 	}
 	var defText dashboards.Text
 	for _, d := range catalog.LateRateDefinitions {
@@ -209,52 +241,123 @@ func onestopAlerts(g *gen) ([]Rule, error) {
 	agency := catalog.ScopeAgency
 	lateRate := sel(catalog.LateRate.Ratio(agency).Name, eq(catalog.LabelDefinition, def), eq(catalog.LabelPeriod, period))
 	volume := sel(catalog.ResolvedSum.At(agency).Name, eq(catalog.LabelPeriod, period))
-	lateExpr := func(threshold float64) func(bool) string {
+	on := "on (" + catalog.LabelAgency + ", " + catalog.LabelPeriod + ")"
+	// A late-rate alert fires at its threshold and, once firing, keeps firing
+	// while the rate stays within the hysteresis margin below it: the second
+	// branch reads the alert's own firing state (ALERTS), so a rate hovering
+	// around 5% is one alert, not a new one every time it crosses.
+	lateExpr := func(a catalog.AlertRule, threshold float64) func(bool) string {
 		return func(probe bool) string {
-			return withInfo(cmp(probe, lateRate, ">=", dashboards.Number(threshold))+
-				"\n  and on ("+catalog.LabelAgency+", "+catalog.LabelPeriod+")\n  "+
-				cmp(probe, volume, ">=", fmt.Sprint(t.LateMinVolume)),
-				catalog.LabelName, catalog.LabelLevel)
+			judged := func(th float64) string {
+				return cmp(probe, lateRate, ">=", dashboards.Number(th)) + "\n    and " + on + "\n    " + cmp(probe, volume, ">=", fmt.Sprint(t.LateMinVolume))
+			}
+			expr := judged(threshold)
+			if !probe {
+				expr = "(\n    " + judged(threshold) + "\n  )\n  or\n  (\n    " + judged(resolveBelow(threshold)) +
+					"\n    and " + on + "\n    " + firing(a) + "\n  )"
+			}
+			return withInfo(expr, catalog.LabelName, catalog.LabelLevel)
 		}
 	}
 	who := "{{ $labels.name }}"
 	pv := g.percentValue()
+	lateTerm := catalog.Late.In(string(g.Lang))
 	warn, crit := dashboards.Percent(t.LateRateWarning, g.Lang), dashboards.Percent(t.LateRateCritical, g.Lang)
 	judged := g.text(
 		fmt.Sprintf("Chỉ xét cơ quan, đơn vị đã giải quyết từ %d hồ sơ trở lên trong kỳ.", t.LateMinVolume),
 		fmt.Sprintf("Only agencies that resolved at least %d dossiers in the period are judged.", t.LateMinVolume),
 	)
 	rate := g.text(
-		fmt.Sprintf("%s (mã định danh {{ $labels.agency }}) có tỷ lệ hồ sơ trễ hạn %s là %s (cách tính: %s).", who, pt.Vi, pv, defText.Vi),
-		fmt.Sprintf("%s (e-ID code {{ $labels.agency }}) has a late rate of %s %s (definition: %s).", who, pv, pt.En, defText.En),
+		fmt.Sprintf("%s (mã định danh {{ $labels.agency }}) có tỷ lệ hồ sơ %s %s là %s (cách tính: %s).", who, lateTerm, pt.Vi, pv, defText.Vi),
+		fmt.Sprintf("%s (e-ID code {{ $labels.agency }}) has a %s rate of %s %s (definition: %s).", who, lateTerm, pv, pt.En, defText.En),
 	)
+	resolves := func(threshold float64) string {
+		return g.text(
+			fmt.Sprintf("Cảnh báo chỉ kết thúc khi tỷ lệ xuống dưới %s.", dashboards.Percent(resolveBelow(threshold), g.Lang)),
+			fmt.Sprintf("The alert ends only once the rate is below %s.", dashboards.Percent(resolveBelow(threshold), g.Lang)))
+	}
 
 	overdue := sel(catalog.OverdueSum.At(agency).Name, eq(catalog.LabelPeriod, period))
+	overdueAll := sel(catalog.OverdueSum.At(catalog.ScopeProvince).Name, eq(catalog.LabelPeriod, period))
+	dossiers := g.text(" hồ sơ", " dossiers")
 	return []Rule{
-		g.alert(catalog.AlertLateRateWarning, lateExpr(t.LateRateWarning),
+		g.alert(catalog.AlertLateRateWarning, lateExpr(catalog.AlertLateRateWarning, t.LateRateWarning),
 			g.text(
-				fmt.Sprintf("%s: tỷ lệ hồ sơ trễ hạn %s là %s, không đạt yêu cầu dưới %s", who, pt.Vi, pv, warn),
-				fmt.Sprintf("%s: late rate %s is %s, not below %s", who, pt.En, pv, warn)),
+				fmt.Sprintf("%s: tỷ lệ hồ sơ %s %s là %s, không đạt yêu cầu dưới %s", who, lateTerm, pt.Vi, pv, warn),
+				fmt.Sprintf("%s: %s rate %s is %s, not below %s", who, lateTerm, pt.En, pv, warn)),
 			rate+" "+g.text(
-				fmt.Sprintf("Tỉnh yêu cầu tỷ lệ hồ sơ trễ hạn dưới %s. %s", warn, judged),
-				fmt.Sprintf("The province requires late dossiers to stay below %s. %s", warn, judged))),
-		g.alert(catalog.AlertLateRateCritical, lateExpr(t.LateRateCritical),
+				fmt.Sprintf("Tỉnh yêu cầu tỷ lệ hồ sơ %s dưới %s. %s ", lateTerm, warn, judged),
+				fmt.Sprintf("The province requires %s dossiers to stay below %s. %s ", lateTerm, warn, judged))+resolves(t.LateRateWarning)).
+			annotate(
+				AnnTitle, g.text(fmt.Sprintf("Tỷ lệ hồ sơ %s không đạt yêu cầu dưới %s", lateTerm, warn), fmt.Sprintf("%s rate not below %s", upperFirst(lateTerm), warn)),
+				AnnValue, pv, AnnThreshold, g.text("dưới ", "below ")+warn, AnnPeriod, pt.In(g.Lang),
+				AnnAction, g.text(
+					fmt.Sprintf("Đề nghị Thủ trưởng cơ quan, đơn vị chỉ đạo rà soát các hồ sơ %s, làm rõ nguyên nhân và có biện pháp khắc phục để tỷ lệ hồ sơ %s trở lại dưới %s.", lateTerm, lateTerm, warn),
+					fmt.Sprintf("The head of the agency should review the %s dossiers, find the causes and act so that the %s rate is back below %s.", lateTerm, lateTerm, warn))),
+		g.alert(catalog.AlertLateRateCritical, lateExpr(catalog.AlertLateRateCritical, t.LateRateCritical),
 			g.text(
-				fmt.Sprintf("%s: tỷ lệ hồ sơ trễ hạn %s là %s, từ %s trở lên", who, pt.Vi, pv, crit),
-				fmt.Sprintf("%s: late rate %s is %s, at or above %s", who, pt.En, pv, crit)),
+				fmt.Sprintf("%s: tỷ lệ hồ sơ %s %s là %s, từ %s trở lên", who, lateTerm, pt.Vi, pv, crit),
+				fmt.Sprintf("%s: %s rate %s is %s, at or above %s", who, lateTerm, pt.En, pv, crit)),
 			rate+" "+g.text(
-				fmt.Sprintf("Với tỷ lệ trễ hạn từ %s trở lên, cán bộ không được xếp loại “hoàn thành tốt nhiệm vụ” trở lên. %s", crit, judged),
-				fmt.Sprintf("At %s or more late dossiers, staff cannot be rated “hoàn thành tốt nhiệm vụ” (performed well) or better. %s", crit, judged))),
+				fmt.Sprintf("Với tỷ lệ hồ sơ %s từ %s trở lên, cán bộ không được xếp loại “hoàn thành tốt nhiệm vụ” trở lên. %s ", lateTerm, crit, judged),
+				fmt.Sprintf("At %s or more %s dossiers, staff cannot be rated “hoàn thành tốt nhiệm vụ” (performed well) or better. %s ", crit, lateTerm, judged))+resolves(t.LateRateCritical)).
+			annotate(
+				AnnTitle, g.text(fmt.Sprintf("Tỷ lệ hồ sơ %s từ %s trở lên", lateTerm, crit), fmt.Sprintf("%s rate at or above %s", upperFirst(lateTerm), crit)),
+				AnnValue, pv, AnnThreshold, g.text("từ ", "at or above ")+crit, AnnPeriod, pt.In(g.Lang),
+				AnnAction, g.text(
+					fmt.Sprintf("Đề nghị Thủ trưởng cơ quan, đơn vị chỉ đạo giải quyết ngay các hồ sơ %s, xác định trách nhiệm của cán bộ, công chức có liên quan và báo cáo kết quả khắc phục.", lateTerm),
+					fmt.Sprintf("The head of the agency should have the %s dossiers handled at once, establish the responsibility of the officials concerned and report on the remedy.", lateTerm))),
 		g.alert(catalog.AlertDossiersOverdue, func(probe bool) string {
 			return withInfo(cmp(probe, overdue, ">", "0"), catalog.LabelName, catalog.LabelLevel)
 		},
 			g.text(
-				fmt.Sprintf("%s có {{ $value }} hồ sơ đang giải quyết quá hạn", who),
-				fmt.Sprintf("%s has {{ $value }} dossiers in progress past their deadline", who)),
+				fmt.Sprintf("%s có %s hồ sơ đang giải quyết %s", who, g.countValue(), lateTerm),
+				fmt.Sprintf("%s has %s dossiers in progress past their deadline", who, g.countValue())),
 			g.text(
-				fmt.Sprintf("%s (mã định danh {{ $labels.agency }}) đang có {{ $value }} hồ sơ đã quá hạn mà chưa có kết quả. Mỗi hồ sơ quá hạn cần có Phiếu xin lỗi và hẹn lại ngày trả kết quả gửi tổ chức, cá nhân.", who),
-				fmt.Sprintf("%s (e-ID code {{ $labels.agency }}) has {{ $value }} dossiers past their deadline without a result. Each needs an apology letter to the applicant with a new date for the result.", who))),
+				fmt.Sprintf("%s (mã định danh {{ $labels.agency }}) đang có %s hồ sơ đã %s mà chưa có kết quả.", who, g.countValue(), lateTerm),
+				fmt.Sprintf("%s (e-ID code {{ $labels.agency }}) has %s dossiers past their deadline without a result.", who, g.countValue()))).
+			annotate(
+				AnnTitle, g.text("Hồ sơ đang giải quyết "+lateTerm, "Dossiers in progress past their deadline"),
+				AnnValue, g.countValue()+dossiers, AnnPeriod, g.text("hiện tại", "now"),
+				AnnAction, g.text(
+					"Mỗi hồ sơ "+lateTerm+" cần có Phiếu xin lỗi và hẹn lại ngày trả kết quả gửi tổ chức, cá nhân; đề nghị ưu tiên giải quyết các hồ sơ này.",
+					"Each of them needs an apology letter to the applicant with a new date for the result; handle them first.")),
+		g.alert(catalog.AlertOverdueDigest, func(probe bool) string {
+			return cmp(probe, overdueAll, ">=", fmt.Sprint(catalog.OverdueDigestMin))
+		},
+			g.text(
+				fmt.Sprintf("Toàn tỉnh có %s hồ sơ đang giải quyết %s tại %s cơ quan, đơn vị", g.countValue(), lateTerm, overdueAgencies(overdue, g)),
+				fmt.Sprintf("The province has %s dossiers in progress past their deadline at %s agencies", g.countValue(), overdueAgencies(overdue, g))),
+			g.text(
+				fmt.Sprintf("Các cơ quan, đơn vị có nhiều hồ sơ %s nhất (tối đa %d):", lateTerm, catalog.OverdueDigestTop),
+				fmt.Sprintf("The agencies with the most (at most %d):", catalog.OverdueDigestTop))+topOverdue(overdue, g)).
+			annotate(
+				AnnTitle, g.text(fmt.Sprintf("Tổng hợp hồ sơ đang giải quyết %s (hằng ngày)", lateTerm), "Daily digest of dossiers in progress past their deadline"),
+				AnnValue, g.countValue()+dossiers, AnnPeriod, g.text("hiện tại", "now"),
+				AnnThreshold, g.text(fmt.Sprintf("gửi khi toàn tỉnh có từ %d hồ sơ %s", catalog.OverdueDigestMin, lateTerm), fmt.Sprintf("sent when the province has at least %d", catalog.OverdueDigestMin)),
+				AnnAction, g.text(
+					"Đề nghị Thủ trưởng các cơ quan, đơn vị có tên chỉ đạo giải quyết dứt điểm hồ sơ "+lateTerm+", gửi Phiếu xin lỗi và hẹn lại ngày trả kết quả cho tổ chức, cá nhân theo quy định.",
+					"The heads of the agencies named should have their overdue dossiers resolved and apology letters with new dates sent to the applicants.")),
 	}, nil
+}
+
+// overdueAgencies renders, in the digest's text, how many agencies have
+// overdue dossiers.
+func overdueAgencies(overdue string, g *gen) string {
+	return `{{ with query ` + strconv.Quote("count("+overdue+" > 0)") + ` }}{{ . | first | value` + g.countPipe() + ` }}{{ end }}`
+}
+
+// topOverdue renders, in the digest's text, the catalog.OverdueDigestTop
+// agencies with the most overdue dossiers, most first, one per line.
+func topOverdue(overdue string, g *gen) string {
+	q := fmt.Sprintf("sort_desc(topk(%d, %s > 0) * on (%s) group_left (%s) %s)", catalog.OverdueDigestTop, overdue, catalog.LabelAgency, catalog.LabelName, catalog.AgencyInfo.Name)
+	return `{{ range query ` + strconv.Quote(q) + ` }}` + "\n" + `- {{ .Labels.` + catalog.LabelName + ` }}: {{ .Value` + g.countPipe() + ` }}` + g.text(" hồ sơ", "") + "{{ end }}"
+}
+
+// upperFirst uppercases the first letter.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // lowerFirst lowercases the first letter, for a catalog sentence quoted

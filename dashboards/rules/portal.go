@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/govpulse/govpulse/collector/catalog"
 )
@@ -57,6 +58,13 @@ func portalAlerts(g *gen) ([]Rule, error) {
 				fmt.Sprintf("%s: dossier sync rate to the National Public Service Portal %s is %s, below target", who, pt.En, pv)),
 			g.text(
 				fmt.Sprintf("%s (mã định danh {{ $labels.agency }}) mới đồng bộ %s số hồ sơ tiếp nhận %s lên Cổng Dịch vụ công quốc gia (tính trên số lớn hơn giữa số liệu tại địa phương và số liệu của Cổng). Hồ sơ chưa đồng bộ làm giảm điểm chỉ tiêu đồng bộ theo Quyết định 766/QĐ-TTg.", who, pv, pt.Vi),
-				fmt.Sprintf("%s (e-ID code {{ $labels.agency }}) synced %s of the dossiers received %s to the National Public Service Portal (the larger of the local and the portal's count). Unsynced dossiers cost points of the sync indicator of Decision 766/QĐ-TTg.", who, pv, pt.En))),
+				fmt.Sprintf("%s (e-ID code {{ $labels.agency }}) synced %s of the dossiers received %s to the National Public Service Portal (the larger of the local and the portal's count). Unsynced dossiers cost points of the sync indicator of Decision 766/QĐ-TTg.", who, pv, pt.En))).
+			annotate(
+				AnnTitle, g.text("Tỷ lệ đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia dưới chỉ tiêu", "Dossier sync rate to the national portal below target"),
+				AnnValue, pv,
+				AnnThreshold, `{{ with query `+strconv.Quote(catalog.TargetSync.Name)+` }}`+g.text("chỉ tiêu ", "target ")+`{{ . | first | value`+g.percentPipe()+` }}%{{ end }}`,
+				AnnPeriod, pt.In(g.Lang),
+				AnnAction, g.text("Đề nghị rà soát các hồ sơ chưa đồng bộ lên Cổng Dịch vụ công quốc gia và phối hợp với đơn vị vận hành hệ thống một cửa điện tử để đồng bộ bổ sung.",
+					"Review the dossiers not yet synced to the national portal and have the one-stop system's operator sync them.")),
 	}, nil
 }

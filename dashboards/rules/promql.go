@@ -74,3 +74,9 @@ func cmp(probe bool, left, op, right string) string {
 	}
 	return left + " " + op + " " + right
 }
+
+// firing selects the firing state of alert a in Prometheus' own ALERTS
+// series (its label names are Prometheus', not the catalog's).
+func firing(a catalog.AlertRule) string {
+	return sel("ALERTS", eq("alertname", a.Name), eq("alertstate", "firing"))
+}

@@ -1,9 +1,12 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -73,24 +76,113 @@ var domains = []domain{
 	{name: "meta", alerts: metaAlerts},
 }
 
-// gen carries the options through the domain functions.
-type gen struct{ Options }
+// gen carries the options through the domain functions, and the problems
+// they found (an alert without an audience).
+type gen struct {
+	Options
+	errs []error
+}
 
 // text picks the language.
 func (g *gen) text(vi, en string) string { return dashboards.Text{Vi: vi, En: en}.In(g.Lang) }
 
+// Annotations every generated alert may carry. summary and description are
+// Prometheus' usual pair; the others feed the notification templates
+// (alertmanager_tmpl.go), which print what an alert has and skip what it
+// has not.
+const (
+	AnnSummary     = "summary"
+	AnnDescription = "description"
+	// AnnTitle names the kind of alert, the same for every agency it fires
+	// for: the heading of a notification that groups them.
+	AnnTitle = "title"
+	// AnnValue is the alert's figure written for people, with its unit
+	// (7,26%, 1.234 hồ sơ); AnnThreshold the rule it breaks (5%); AnnPeriod
+	// the period the figure covers.
+	AnnValue     = "value"
+	AnnThreshold = "threshold"
+	AnnPeriod    = "period"
+	// AnnAction says what to do.
+	AnnAction = "action"
+	// AnnLastSuccess, on IT alerts with a source label: when the source last
+	// collected successfully, in words ("chưa có lần nào" if never).
+	AnnLastSuccess = "last_success"
+)
+
 // alert builds an alert rule from its catalog identity; expr renders the
-// expression, as written (probe false) or as a probe.
+// expression, as written (probe false) or as a probe. Its labels are the
+// severity and the audience Alertmanager routes on; an alert without an
+// audience is an error of the whole generation.
 func (g *gen) alert(a catalog.AlertRule, expr func(probe bool) string, summary, description string) Rule {
-	labels := map[string]string{catalog.AlertLabelSeverity: a.Severity}
+	if !slices.Contains(catalog.Audiences, a.Audience) {
+		g.errs = append(g.errs, fmt.Errorf("alert %s has audience %q: set catalog.AlertRule.Audience to one of %s (alerts about govpulse and its sources are %q)",
+			a.Name, a.Audience, strings.Join(catalog.Audiences, ", "), catalog.AudienceIT))
+	}
+	labels := map[string]string{catalog.AlertLabelSeverity: a.Severity, catalog.AlertLabelAudience: a.Audience}
+	ann := map[string]string{AnnSummary: g.words(summary), AnnDescription: g.words(description)}
+	if a.Audience == catalog.AudienceIT && !slices.Contains(catalog.MetaAlerts, a) {
+		ann[AnnLastSuccess] = g.lastSuccess()
+	}
 	return Rule{
 		Alert:       a.Name,
 		Expr:        expr(false),
 		Probe:       expr(true),
 		For:         g.forOf(a),
 		Labels:      labels,
-		Annotations: map[string]string{"summary": summary, "description": description},
+		Annotations: ann,
 	}
+}
+
+// annotate adds annotations (key, value pairs) to an alert.
+func (r Rule) annotate(kv ...string) Rule {
+	for i := 0; i+1 < len(kv); i += 2 {
+		r.Annotations[kv[i]] = kv[i+1]
+	}
+	return r
+}
+
+// words writes durations in an annotation in the text's language: every
+// `humanizeDuration }}` pipeline ("1d 2h 3m 4s") goes on into the two
+// largest units in words ("1 ngày 2 giờ", "20 phút").
+func (g *gen) words(s string) string {
+	return strings.ReplaceAll(s, "| humanizeDuration }}", "| humanizeDuration"+g.durationWords()+" }}")
+}
+
+// durationWords is a template pipeline tail that turns humanizeDuration's
+// output into words.
+func (g *gen) durationWords() string {
+	steps := [][2]string{
+		{`^(.*[dhm]) [0-9]+s$`, "${1}"},         // seconds go behind a larger unit
+		{`^([0-9]+d [0-9]+h) [0-9]+m$`, "${1}"}, // and minutes behind days
+		{` 0[hm]$`, ""},                         // a zero second unit says nothing
+		{`^([0-9.]+)ms$`, "${1}" + g.text(" mili giây", " ms")},
+		{`^([0-9.]+)[unpfazy]s$`, g.text("dưới 1 mili giây", "under 1 ms")},
+		{`([0-9]+)d`, "${1}" + g.text(" ngày", " days")},
+		{`([0-9]+)h`, "${1}" + g.text(" giờ", " hours")},
+		{`([0-9]+)m`, "${1}" + g.text(" phút", " minutes")},
+		{`([0-9.]+)s$`, "${1}" + g.text(" giây", " seconds")},
+	}
+	if g.Lang == dashboards.Vi {
+		steps = append(steps, [2]string{`([0-9])[.]([0-9])`, "${1},${2}"})
+	} else {
+		steps = append(steps, [2]string{`\b1 (day|hour|minute|second)s`, "1 ${1}"})
+	}
+	var b strings.Builder
+	for _, st := range steps {
+		fmt.Fprintf(&b, " | reReplaceAll %s %s", strconv.Quote(st[0]), strconv.Quote(st[1]))
+	}
+	return b.String()
+}
+
+// lastSuccess renders, for an alert on a source, when the source last
+// succeeded: a duration in words, or never (a last success at time 0 would
+// otherwise read as 20423 days ago).
+func (g *gen) lastSuccess() string {
+	last := "min(" + catalog.SourceLastSuccess.Name + "{" + catalog.LabelSource + "=%q})"
+	return `{{ if $labels.source }}{{ with query (printf ` + strconv.Quote(last) + ` $labels.source) }}` +
+		`{{ if eq (. | first | value) 0.0 }}` + g.text("chưa có lần nào", "never") + `{{ else }}` +
+		`{{ with query (printf ` + strconv.Quote("time() - "+last) + ` $labels.source) }}{{ . | first | value | humanizeDuration` + g.durationWords() + ` }}` +
+		g.text(" trước", " ago") + `{{ end }}{{ end }}{{ end }}{{ end }}`
 }
 
 func (g *gen) forOf(a catalog.AlertRule) time.Duration {
@@ -120,7 +212,7 @@ func Groups(o Options) (recording, alerts []Group, err error) {
 	if err := check(o); err != nil {
 		return nil, nil, err
 	}
-	g := &gen{o}
+	g := &gen{Options: o}
 	for _, d := range domains {
 		if d.recording != nil {
 			rs, err := d.recording(g)
@@ -139,6 +231,9 @@ func Groups(o Options) (recording, alerts []Group, err error) {
 			}
 			alerts = append(alerts, Group{Name: "govpulse." + d.name + ".alerts", Rules: rs})
 		}
+	}
+	if len(g.errs) > 0 {
+		return nil, nil, errors.Join(g.errs...)
 	}
 	return recording, alerts, nil
 }
@@ -235,9 +330,9 @@ func ruleFileOf(groups []Group) yamlRuleFile {
 }
 
 // Generate writes everything this package owns for a deployment: the rule
-// files, and the Prometheus and Alertmanager configuration examples for the
-// compose stack.
-func Generate(in dashboards.Input) ([]dashboards.File, error) {
+// files, the Prometheus configuration example, and the Alertmanager
+// configuration with its notification templates, which link to boards.
+func Generate(in dashboards.Input, boards Boards) ([]dashboards.File, error) {
 	if in.Config == nil {
 		return nil, fmt.Errorf("no config")
 	}
@@ -249,11 +344,15 @@ func Generate(in dashboards.Input) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := AlertmanagerConfig(DefaultAlertmanagerOptions())
+	ao, err := DefaultAlertmanagerOptions(in, boards)
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, p, a)
+	am, err := AlertmanagerFiles(ao)
+	if err != nil {
+		return nil, err
+	}
+	files = append(append(files, p), am...)
 	dashboards.Sort(files)
 	return files, nil
 }

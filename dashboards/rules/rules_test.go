@@ -189,14 +189,16 @@ func TestGeneratedFilesValid(t *testing.T) {
 	promtool := needBinary(t, "promtool")
 	amtool := needBinary(t, "amtool")
 	for _, lang := range []dashboards.Lang{dashboards.Vi, dashboards.En} {
-		files, err := Generate(defaultInput(t, lang))
+		files, err := Generate(defaultInput(t, lang), testBoards)
 		if err != nil {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()
 		paths := writeFiles(t, dir, files)
 		for _, f := range files {
-			if !strings.HasPrefix(string(f.Data), dashboards.YAMLHeader) || !strings.HasSuffix(string(f.Data), "\n") {
+			first, _, _ := strings.Cut(string(f.Data), "\n")
+			header := strings.HasPrefix(string(f.Data), dashboards.YAMLHeader) || (!strings.HasSuffix(f.Path, ".yml") && strings.Contains(first, dashboards.Notice))
+			if !header || !strings.HasSuffix(string(f.Data), "\n") {
 				t.Errorf("%s: no generated-file header or no trailing newline", f.Path)
 			}
 		}
@@ -224,7 +226,7 @@ func TestPromtoolTestRules(t *testing.T) {
 		t.Fatalf("the tests are written for %+v, the committed rules use the defaults %+v", testThresholds, catalog.DefaultThresholds)
 	}
 	tests, err := filepath.Glob("testdata/*.test.yml")
-	if err != nil || len(tests) < 3 {
+	if err != nil || len(tests) < 5 {
 		t.Fatalf("test files: %v %v", tests, err)
 	}
 	out, err := runTool(t, ".", promtool, append([]string{"test", "rules"}, tests...)...)
@@ -257,7 +259,7 @@ func BenchmarkGenerate(b *testing.B) {
 	in := dashboards.Input{Config: cfg, Lang: dashboards.Vi}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Generate(in); err != nil {
+		if _, err := Generate(in, testBoards); err != nil {
 			b.Fatal(err)
 		}
 	}
