@@ -9,6 +9,7 @@ import (
 
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/dashboards"
+	"github.com/govpulse/govpulse/dashboards/rules"
 )
 
 // TestAlertingLeavesPoliciesAlone: the Grafana alerting file provisions no
@@ -65,25 +66,26 @@ func TestAlertingLeavesPoliciesAlone(t *testing.T) {
 		if !slices.Contains(ns.GroupBy, grafanaFolderLabel) || !slices.Contains(ns.GroupBy, "alertname") {
 			t.Errorf("%s: group_by %v lacks Grafana's required labels", r.Title, ns.GroupBy)
 		}
+		// The timings of Alertmanager's route for the rule's audience.
+		want := rules.DefaultTimings.IT
 		switch {
-		case r.Title == catalog.AlertDossiersOverdue.Name:
+		case r.Title == catalog.AlertOverdueDigest.Name:
 			seen["digest"] = true
-			if slices.Contains(ns.GroupBy, catalog.LabelAgency) || ns.RepeatInterval != "24h" || ns.GroupInterval != "1h" {
-				t.Errorf("%s: %+v, want one daily digest of every agency", r.Title, ns)
-			}
-		case r.Labels[catalog.AlertLabelSeverity] == catalog.SeverityCritical:
-			seen["critical"] = true
-			if ns.RepeatInterval != "4h" || !slices.Contains(ns.GroupBy, catalog.LabelAgency) {
-				t.Errorf("%s: %+v", r.Title, ns)
-			}
+			want = rules.DefaultTimings.Digest
+		case r.Labels[catalog.AlertLabelAudience] == catalog.AudienceLeaders:
+			seen["leaders"] = true
+			want = rules.DefaultTimings.Leaders
+		case r.Labels[catalog.AlertLabelAudience] == catalog.AudienceAgency:
+			seen["agency"] = true
+			want = rules.DefaultTimings.Agency
 		default:
-			seen["warning"] = true
-			if ns.RepeatInterval != "12h" || !slices.Contains(ns.GroupBy, catalog.LabelAgency) {
-				t.Errorf("%s: %+v", r.Title, ns)
-			}
+			seen["it"] = true
+		}
+		if ns.GroupInterval != durationString(want.GroupInterval) || ns.RepeatInterval != durationString(want.RepeatInterval) {
+			t.Errorf("%s: %+v, want the timings %+v of its audience's route", r.Title, ns, want)
 		}
 	}
-	if len(seen) != 3 {
-		t.Errorf("rules seen: %v, want a digest, a critical and a warning", seen)
+	if len(seen) != 4 {
+		t.Errorf("rules seen: %v, want the digest and each audience", seen)
 	}
 }
