@@ -430,20 +430,6 @@ func TestDeployComposeRawPassword(t *testing.T) {
 
 const unitFile = "deploy/systemd/govpulse.service"
 
-// optionalBinary is needBinary for tools CI does not install: without it the
-// test is skipped, CI or not.
-func optionalBinary(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not installed: .ci/run installs it, CI must not skip this check", name)
-		}
-		t.Skipf("%s not installed: not checked", name)
-	}
-	return p
-}
-
 // unitSettings returns the values of key= in the unit, in order.
 func unitSettings(t *testing.T, key string) []string {
 	t.Helper()
@@ -475,7 +461,7 @@ func TestDeploySystemdExposure(t *testing.T) {
 	if !slices.Contains(families, "AF_INET") || !slices.Contains(families, "AF_INET6") || slices.Contains(families, "~AF_INET") {
 		t.Errorf("RestrictAddressFamilies=%v: govpulse needs AF_INET and AF_INET6", families)
 	}
-	sa := optionalBinary(t, "systemd-analyze")
+	sa := needBinary(t, "systemd-analyze")
 	// --threshold=20: exit non-zero when the exposure is above 2.0.
 	out, err := exec.Command(sa, "security", "--offline=true", "--threshold=20", "--no-pager", unitFile).CombinedOutput()
 	m := exposureLine.FindSubmatch(out)
@@ -498,8 +484,8 @@ func TestDeploySystemdSyscallFilter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	sa := optionalBinary(t, "systemd-analyze")
-	strace := optionalBinary(t, "strace")
+	sa := needBinary(t, "systemd-analyze")
+	strace := needBinary(t, "strace")
 	allowed, denied := map[string]bool{}, map[string]bool{}
 	var expand func(group string, into map[string]bool)
 	expand = func(group string, into map[string]bool) {
