@@ -12,10 +12,7 @@ import (
 // A refused report run still reports what it read and rejected (the store
 // counts it); an accepted one reports the same on its Result.
 func TestReportRefusedRunCounts(t *testing.T) {
-	body := `{"ketQua":"THANH_CONG","data":[
- {"maDonVi":"000.00.31.H47","linhVuc":"DD","ky":"{tag}","nhan":5},
- {"maDonVi":"000.09.31.H47","linhVuc":"DD","ky":"{tag}","nhan":5},
- {"maDonVi":"000.00.31.H47","linhVuc":"??","ky":"{tag}","nhan":5}]}`
+	body := twoOfThreeRejected
 	s, v := newVendor(t, vendorCfg(t, nil))
 	if got := s.MaxRejectedShare(); got != DefaultMaxRejectedShare {
 		t.Fatalf("limit %v, want the default %v", got, DefaultMaxRejectedShare)

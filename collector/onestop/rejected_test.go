@@ -15,12 +15,16 @@ import (
 	"github.com/govpulse/govpulse/collector/source"
 )
 
-// A report run that rejects more than max_rejected_share of its rows fails.
-func TestReportRejectedShare(t *testing.T) {
-	body := `{"ketQua":"THANH_CONG","data":[
+// twoOfThreeRejected is a vendor body whose rows are one good, one of an
+// unknown agency, one of a bad field code: above the default share.
+const twoOfThreeRejected = `{"ketQua":"THANH_CONG","data":[
  {"maDonVi":"000.00.31.H47","linhVuc":"DD","ky":"{tag}","nhan":5},
  {"maDonVi":"000.09.31.H47","linhVuc":"DD","ky":"{tag}","nhan":5},
  {"maDonVi":"000.00.31.H47","linhVuc":"??","ky":"{tag}","nhan":5}]}`
+
+// A report run that rejects more than max_rejected_share of its rows fails.
+func TestReportRejectedShare(t *testing.T) {
+	body := twoOfThreeRejected
 	s, v := newVendor(t, vendorCfg(t, nil))
 	v.set(body)
 	wantFail(t, s, catalog.ReasonRejected, "6 of 9 rows rejected")
