@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/lineage"
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/indices"
@@ -84,8 +85,9 @@ func build(cfg *config.Config, env source.Env, limits *httpc.Limits) (map[string
 func Units(cfg *config.Config) *source.Result {
 	res := &source.Result{}
 	for _, a := range cfg.Agencies {
-		res.Add(catalog.AgencyInfo, 1, a.Code, a.Name, a.Level, a.Parent)
+		res.Add(catalog.AgencyInfo, 1, a.Code, a.Name, a.Level, a.Parent, a.UnitCode)
 	}
+	lineage.Samples(res, cfg.Formers)
 	for _, f := range cfg.Fields {
 		res.Add(catalog.FieldInfo, 1, f.Code, f.Name)
 	}
@@ -111,6 +113,12 @@ func Env(cfg *config.Config, logger *slog.Logger) (source.Env, error) {
 	}
 	for _, f := range cfg.Fields {
 		env.Fields[f.Code] = f
+	}
+	if len(cfg.Formers) > 0 {
+		env.Former = make(map[string]source.Agency, len(cfg.Formers))
+		for _, f := range cfg.Formers {
+			env.Former[f.Unit.Code] = f.Unit
+		}
 	}
 	return env, nil
 }

@@ -134,7 +134,7 @@ var (
 // LabelValues maps a label name to its allowed values. A label not listed here
 // (name) is free text and only appears on *_info metrics. Domain files add
 // their own labels through their *Labels maps.
-var LabelValues = mergeLabels(baseLabels, portalLabels, vneidLabels, indicesLabels, feedLabels, ratingLabels)
+var LabelValues = mergeLabels(baseLabels, unitsLabels, portalLabels, vneidLabels, indicesLabels, feedLabels, ratingLabels)
 
 func mergeLabels(ms ...map[string]Values) map[string]Values {
 	out := map[string]Values{}

@@ -38,7 +38,7 @@ func TestBrokenConfigs(t *testing.T) {
 	f("empty sources list", "agencies: [{code: 000.00.00.H47, name: UBND tỉnh, level: tinh}]\nsources: []\n",
 		"govpulse.yml:2: sources: no sources: a config collects from at least one (see deploy/govpulse.example.yml)")
 	f("top-level unknown key", "provnce: {code: \"49\"}\n"+base,
-		`govpulse.yml:1: provnce: unknown key "provnce" (did you mean province?); known here: agencies, agencies_file, fields, fields_file, max_series_per_metric, notifications, province, sources, state_dir, thresholds`)
+		`govpulse.yml:1: provnce: unknown key "provnce" (did you mean province?); known here: agencies, agencies_file, fields, fields_file, lineage_file, max_series_per_metric, notifications, province, sources, state_dir, thresholds`)
 	f("nested unknown key", src("    shedule: \"@every 1m\"\n"),
 		`govpulse.yml:6: sources[0].shedule: unknown key "shedule" (did you mean schedule?); known here: http, indices, name, onestop, portal, rating, schedule, timeout, type, vneid`)
 	f("unknown key in http", strings.Replace(base, `http: {url: "http://127.0.0.1:1"}`, `http: {url: "http://127.0.0.1:1", timeot: 30s}`, 1),

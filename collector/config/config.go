@@ -21,6 +21,7 @@ import (
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/indices"
+	"github.com/govpulse/govpulse/collector/lineage"
 	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/portal"
 	"github.com/govpulse/govpulse/collector/rating"
@@ -43,7 +44,12 @@ type Config struct {
 	Agencies     []source.Agency `yaml:"agencies"`
 	FieldsFile   string          `yaml:"fields_file"`
 	Fields       []source.Field  `yaml:"fields"`
-	Sources      []Source        `yaml:"sources"`
+	// LineageFile lists the former units (merged, split, abolished) and the
+	// units that took them over (docs/lineage.md); optional.
+	LineageFile string `yaml:"lineage_file"`
+	// Formers is the lineage file resolved to today's agencies.
+	Formers []lineage.Former `yaml:"-"`
+	Sources []Source         `yaml:"sources"`
 	// Notifications shape what `govpulse generate` writes for Alertmanager.
 	Notifications Notifications `yaml:"notifications"`
 

@@ -9,10 +9,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/lineage"
 	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/source"
 )
@@ -105,17 +107,17 @@ func (c *Config) loadUnits(dir string) []Problem {
 		fieldRefs = append(fieldRefs, unitRef{path: fmt.Sprintf("fields[%d]", i)})
 	}
 	if c.AgenciesFile != "" {
-		rows, lines, err := readCSV(resolve(dir, c.AgenciesFile), []string{"code", "name", "level", "parent"}, AgencyEmailColumn)
+		rows, lines, err := readCSV(resolve(dir, c.AgenciesFile), []string{"code", "name", "level", "parent"}, AgencyEmailColumn, AgencyUnitCodeColumn)
 		if err != nil {
 			probs.add("agencies_file", "%v", err)
 		}
 		for i, r := range rows {
-			c.Agencies = append(c.Agencies, source.Agency{Code: r[0], Name: r[1], Level: r[2], Parent: r[3], Email: r[4]})
+			c.Agencies = append(c.Agencies, source.Agency{Code: r[0], Name: r[1], Level: r[2], Parent: r[3], Email: r[4], UnitCode: r[5]})
 			agencyRefs = append(agencyRefs, unitRef{"agencies_file", fmt.Sprintf("%s:%d: ", c.AgenciesFile, lines[i])})
 		}
 	}
 	if c.FieldsFile != "" {
-		rows, lines, err := readCSV(resolve(dir, c.FieldsFile), []string{"code", "name"}, "")
+		rows, lines, err := readCSV(resolve(dir, c.FieldsFile), []string{"code", "name"})
 		if err != nil {
 			probs.add("fields_file", "%v", err)
 		}
@@ -124,7 +126,66 @@ func (c *Config) loadUnits(dir string) []Problem {
 			fieldRefs = append(fieldRefs, unitRef{"fields_file", fmt.Sprintf("%s:%d: ", c.FieldsFile, lines[i])})
 		}
 	}
-	return append(probs, c.validateUnits(agencyRefs, fieldRefs)...)
+	probs = append(probs, c.validateUnits(agencyRefs, fieldRefs)...)
+	if c.LineageFile != "" {
+		probs = append(probs, c.loadLineage(dir)...)
+	}
+	return probs
+}
+
+// Columns of the lineage file.
+var (
+	lineageColumns  = []string{"old_code", "old_name", "old_level", "new_code", "date"}
+	lineageOptional = []string{"share", "old_unit_code"}
+)
+
+// loadLineage reads the lineage file and resolves it to today's agencies.
+func (c *Config) loadLineage(dir string) []Problem {
+	var probs problems
+	rows, lines, err := readCSV(resolve(dir, c.LineageFile), lineageColumns, lineageOptional...)
+	if err != nil {
+		probs.add("lineage_file", "%v", err)
+		return probs
+	}
+	loc, err := time.LoadLocation(c.Province.Timezone)
+	if err != nil {
+		loc = time.FixedZone("ICT", 7*3600) // the zone's own problem is reported once, above
+	}
+	at := func(i int) string { return fmt.Sprintf("%s:%d: ", c.LineageFile, lines[i]) }
+	links := make([]lineage.Link, 0, len(rows))
+	idx := make([]int, 0, len(rows)) // row of each link
+	for i, r := range rows {
+		d, err := time.ParseInLocation(catalog.DateLayout, r[4], loc)
+		if err != nil {
+			probs.add("lineage_file", "%sformer unit %s: date %q is not a day such as 2025-07-01", at(i), r[0], r[4])
+			continue
+		}
+		share := 1.0
+		if r[5] != "" {
+			if share, err = strconv.ParseFloat(r[5], 64); err != nil {
+				probs.add("lineage_file", "%sformer unit %s: share %q is not a number such as 0.25", at(i), r[0], r[5])
+				continue
+			}
+		}
+		links = append(links, lineage.Link{
+			Old:  source.Agency{Code: r[0], Name: r[1], Level: r[2], UnitCode: r[6]},
+			New:  r[3],
+			Date: d, Share: share,
+		})
+		idx = append(idx, i)
+	}
+	current := make(map[string]source.Agency, len(c.Agencies))
+	for _, a := range c.Agencies {
+		current[a.Code] = a
+	}
+	formers, lp := lineage.Resolve(links, current)
+	for _, p := range lp {
+		probs.add("lineage_file", "%s%s", at(idx[p.Link]), p.Msg)
+	}
+	if len(probs) == 0 {
+		c.Formers = formers
+	}
+	return probs
 }
 
 func (c *Config) validateSource(i int, dir string, seenName, seenType map[string]int, probs *problems) {
@@ -283,6 +344,9 @@ func (c *Config) validateUnits(agencyRefs, fieldRefs []unitRef) []Problem {
 		if strings.TrimSpace(a.Name) == "" {
 			add(r, "agency %s has no name", a.Code)
 		}
+		if !catalog.LabelValues[catalog.LabelUnitCode].Allows(a.UnitCode) {
+			add(r, "agency %s: %s %q is not the statistics office's code of up to 5 digits such as 20194", a.Code, AgencyUnitCodeColumn, a.UnitCode)
+		}
 		if a.Email != "" {
 			if norm, err := NormalizeEmails(a.Email); err != nil {
 				add(r, "agency %s: %s %v", a.Code, AgencyEmailColumn, err)
@@ -323,6 +387,10 @@ func resolve(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// AgencyUnitCodeColumn is the optional column of the agencies file holding
+// a commune-level unit's 5-digit code from the statistics office.
+const AgencyUnitCodeColumn = "unit_code"
+
 // AgencyEmailColumn is the optional column of the agencies file after
 // code,name,level,parent: the agency's contact for its own alerts.
 const AgencyEmailColumn = "email"
@@ -351,10 +419,10 @@ func NormalizeEmails(s string) (string, error) {
 
 // readCSV reads a CSV whose header starts with want; it returns each row's
 // first len(want) cells and the row's line, and names the line of a bad row.
-// With optional set, a column of that name right after want is read too
-// when the header has it (empty for rows that leave it out): each row then
-// has len(want)+1 cells.
-func readCSV(file string, want []string, optional string) ([][]string, []int, error) {
+// Optional columns may follow want in the header, in any order and by name:
+// each row then has len(want)+len(optional) cells, the optional ones in the
+// order given (empty where the header or the row leaves them out).
+func readCSV(file string, want []string, optional ...string) ([][]string, []int, error) {
 	f, err := os.Open(file) //nolint:gosec // the operator's config names the unit files
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read %q: %w", file, errors.Unwrap(err))
@@ -371,7 +439,16 @@ func readCSV(file string, want []string, optional string) ([][]string, []int, er
 			return nil, nil, fmt.Errorf("%s:1: header must start with %s", file, strings.Join(want, ","))
 		}
 	}
-	hasOptional := optional != "" && len(header) > len(want) && strings.TrimSpace(header[len(want)]) == optional
+	// col[k] is the column of optional[k], or -1.
+	col := make([]int, len(optional))
+	for k, name := range optional {
+		col[k] = -1
+		for i := len(want); i < len(header); i++ {
+			if strings.TrimSpace(header[i]) == name {
+				col[k] = i
+			}
+		}
+	}
 	var rows [][]string
 	var lines []int
 	for {
@@ -386,14 +463,14 @@ func readCSV(file string, want []string, optional string) ([][]string, []int, er
 		if len(rec) < len(want) {
 			return rows, lines, fmt.Errorf("%s:%d: want %d columns, got %d", file, line, len(want), len(rec))
 		}
+		row := make([]string, len(want), len(want)+len(optional))
 		for i := range want {
-			rec[i] = strings.TrimSpace(rec[i])
+			row[i] = strings.TrimSpace(rec[i])
 		}
-		row := rec[:len(want):len(want)]
-		if optional != "" {
+		for _, c := range col {
 			cell := ""
-			if hasOptional && len(rec) > len(want) {
-				cell = strings.TrimSpace(rec[len(want)])
+			if c >= 0 && c < len(rec) {
+				cell = strings.TrimSpace(rec[c])
 			}
 			row = append(row, cell)
 		}

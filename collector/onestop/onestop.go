@@ -464,7 +464,7 @@ func (s *Source) stage(pg *pageStage, it any, prior map[[2]string]struct{}) {
 // and dropping the row would under-count every other figure of it. Rejected
 // values are never logged: a code column holding free text may be personal data.
 func (s *Source) row(it any) (r Row, reason string, inconsistent bool) {
-	if r.Agency, reason = s.code(it, s.agencyPath, ColAgency, catalog.AgencyCodePattern, func(c string) bool { _, ok := s.env.Agencies[c]; return ok }); reason != "" {
+	if r.Agency, reason = s.code(it, s.agencyPath, ColAgency, catalog.AgencyCodePattern, s.env.Known); reason != "" {
 		return r, reason, false
 	}
 	if s.cfg.Detail == DetailField {

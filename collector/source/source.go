@@ -177,12 +177,25 @@ func Reason(err error) string {
 	return catalog.ReasonOther
 }
 
+// Known reports whether code is an agency in force or a former unit of env.
+func (e Env) Known(code string) bool {
+	if _, ok := e.Agencies[code]; ok {
+		return true
+	}
+	_, ok := e.Former[code]
+	return ok
+}
+
 // Agency is one unit of the province (cơ quan, đơn vị).
 type Agency struct {
 	Code   string `yaml:"code"`
 	Name   string `yaml:"name"`
 	Level  string `yaml:"level"`
 	Parent string `yaml:"parent"`
+	// UnitCode is the statistics office's 5-digit code of a commune-level
+	// unit (optional): the e-ID Code is what one-stop systems report, this
+	// is what people and national lists know a commune by.
+	UnitCode string `yaml:"unit_code"`
 	// Email is the agency's contact for its own alerts (optional; one or
 	// more addresses separated by commas). It is never exported as a label.
 	Email string `yaml:"email"`
@@ -204,6 +217,10 @@ type Env struct {
 	// Agencies and Fields are the whitelists of codes a source may export.
 	Agencies map[string]Agency
 	Fields   map[string]Field
+	// Former are the former units of the lineage file: the one-stop source
+	// accepts their codes too, since a report of a past period (a backfill)
+	// names them. Nil without a lineage file.
+	Former map[string]Agency
 	// StateDir is where a source may persist cursors (written atomically).
 	StateDir string
 	// Lookup returns the current (last good) samples of a metric from the
