@@ -30,6 +30,18 @@ var (
 	ScopeLevel    = Scope{Prefix: "level", Labels: []string{LabelLevel}}
 	ScopeProvince = Scope{Prefix: "province"}
 	Scopes        = []Scope{ScopeAgency, ScopeLevel, ScopeProvince}
+	// ScopeLineage is today's agencies with their former units' figures
+	// added for the time before each former unit ended (docs/lineage.md):
+	// what keeps a year-on-year comparison whole across a merger. It is
+	// computed from the raw counts, so boards evaluate the same expression
+	// over history the rules never ran on.
+	ScopeLineage = Scope{Prefix: "lineage", Labels: []string{LabelAgency}}
+)
+
+// The one-stop sums and ratios recorded at the lineage scope.
+var (
+	LineageSums   = []RecordedSum{ResolvedSum, OverdueSum}
+	LineageRatios = []RecordedRatio{LateRate, OnTimeShare, OnlineShare}
 )
 
 // Recorded is one series written by a recording rule.
@@ -143,6 +155,12 @@ func RecordedSeries() []Recorded {
 		for _, r := range RecordedRatios {
 			out = append(out, r.Numerator(sc), r.Denominator(sc), r.Ratio(sc))
 		}
+	}
+	for _, s := range LineageSums {
+		out = append(out, s.At(ScopeLineage))
+	}
+	for _, r := range LineageRatios {
+		out = append(out, r.Numerator(ScopeLineage), r.Denominator(ScopeLineage), r.Ratio(ScopeLineage))
 	}
 	out = append(out, RecordedOthers...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

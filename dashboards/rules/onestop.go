@@ -12,44 +12,48 @@ import (
 	"github.com/govpulse/govpulse/dashboards"
 )
 
+// summer sums a one-stop count per agency and period: agencySum, or
+// lineageSum through the lineage of former units.
+type summer func(m *catalog.Metric, matchers ...string) string
+
 // Shorthands for the one-stop report's counts, each summed per agency and
 // period over fields (and channels or timeliness classes). The source exports
 // either per-field or per-agency rows (field ""), never both, so summing over
 // field does not count a dossier twice.
 var (
-	resolvedAll = func() string {
-		return agencySum(catalog.DossiersResolved, oneOf(catalog.LabelTimeliness, catalog.ResolvedTimeliness))
+	resolvedAll = func(s summer) string {
+		return s(catalog.DossiersResolved, oneOf(catalog.LabelTimeliness, catalog.ResolvedTimeliness))
 	}
-	resolvedLate = func() string {
-		return agencySum(catalog.DossiersResolved, eq(catalog.LabelTimeliness, catalog.ResolvedLate))
+	resolvedLate = func(s summer) string {
+		return s(catalog.DossiersResolved, eq(catalog.LabelTimeliness, catalog.ResolvedLate))
 	}
-	resolvedInTime = func() string {
-		return agencySum(catalog.DossiersResolved, oneOf(catalog.LabelTimeliness, []string{catalog.ResolvedEarly, catalog.ResolvedOnTime}))
+	resolvedInTime = func(s summer) string {
+		return s(catalog.DossiersResolved, oneOf(catalog.LabelTimeliness, []string{catalog.ResolvedEarly, catalog.ResolvedOnTime}))
 	}
-	inProgressAll = func() string {
-		return agencySum(catalog.DossiersInProgress, oneOf(catalog.LabelTimeliness, catalog.InProgressTimeliness))
+	inProgressAll = func(s summer) string {
+		return s(catalog.DossiersInProgress, oneOf(catalog.LabelTimeliness, catalog.InProgressTimeliness))
 	}
-	inProgressOverdue = func() string {
-		return agencySum(catalog.DossiersInProgress, eq(catalog.LabelTimeliness, catalog.InProgressOverdue))
+	inProgressOverdue = func(s summer) string {
+		return s(catalog.DossiersInProgress, eq(catalog.LabelTimeliness, catalog.InProgressOverdue))
 	}
-	inProgressNotDue = func() string {
-		return agencySum(catalog.DossiersInProgress, eq(catalog.LabelTimeliness, catalog.InProgressNotDue))
+	inProgressNotDue = func(s summer) string {
+		return s(catalog.DossiersInProgress, eq(catalog.LabelTimeliness, catalog.InProgressNotDue))
 	}
-	receivedAll = func() string {
-		return agencySum(catalog.DossiersReceived)
+	receivedAll = func(s summer) string {
+		return s(catalog.DossiersReceived)
 	}
-	receivedOnline = func() string {
-		return agencySum(catalog.DossiersReceived, eq(catalog.LabelChannel, catalog.ChannelOnline))
+	receivedOnline = func(s summer) string {
+		return s(catalog.DossiersReceived, eq(catalog.LabelChannel, catalog.ChannelOnline))
 	}
-	carriedOver = func() string {
-		return agencySum(catalog.DossiersCarriedOver)
+	carriedOver = func(s summer) string {
+		return s(catalog.DossiersCarriedOver)
 	}
 )
 
 // lateDefinition is one catalog late-rate definition as per-agency numerator
 // and denominator expressions, or the reason it is not recorded.
 type lateDefinition struct {
-	num, den func() string
+	num, den func(summer) string
 	skip     string
 }
 
@@ -60,17 +64,17 @@ var lateDefinitions = map[string]lateDefinition{
 	catalog.LateResolvedOnly: {num: resolvedLate, den: resolvedAll},
 	// (Overdue in progress + late resolved) / (received in period + carried over).
 	catalog.LateBacklog: {
-		num: func() string { return inProgressOverdue() + " + " + resolvedLate() },
-		den: func() string { return receivedAll() + " + " + carriedOver() },
+		num: func(s summer) string { return inProgressOverdue(s) + " + " + resolvedLate(s) },
+		den: func(s summer) string { return receivedAll(s) + " + " + carriedOver(s) },
 	},
 	// 1 − (resolved early or on time + in progress within deadline) / handled,
 	// handled = resolved + in progress. Recorded as a ratio of sums with
 	// numerator handled − in time, which is the same number.
 	catalog.LateQD766: {
-		num: func() string {
-			return "(" + resolvedAll() + " + " + inProgressAll() + ") - (" + resolvedInTime() + " + " + inProgressNotDue() + ")"
+		num: func(s summer) string {
+			return "(" + resolvedAll(s) + " + " + inProgressAll(s) + ") - (" + resolvedInTime(s) + " + " + inProgressNotDue(s) + ")"
 		},
-		den: func() string { return resolvedAll() + " + " + inProgressAll() },
+		den: func(s summer) string { return resolvedAll(s) + " + " + inProgressAll(s) },
 	},
 	// Not recorded: its denominator is the dossiers that fell due in the
 	// period, which the period report does not count. Resolved dossiers are
@@ -100,7 +104,7 @@ type ratioParts struct {
 	num, den string
 }
 
-func onestopRatios() ([]ratioParts, error) {
+func onestopRatios(s summer) ([]ratioParts, error) {
 	var out []ratioParts
 	for _, d := range catalog.LateRateDefinitions {
 		ld, ok := lateDefinitions[d.Name]
@@ -110,11 +114,11 @@ func onestopRatios() ([]ratioParts, error) {
 		case ld.skip != "":
 			continue
 		}
-		out = append(out, ratioParts{ratio: catalog.LateRate, labels: map[string]string{catalog.LabelDefinition: d.Name}, num: ld.num(), den: ld.den()})
+		out = append(out, ratioParts{ratio: catalog.LateRate, labels: map[string]string{catalog.LabelDefinition: d.Name}, num: ld.num(s), den: ld.den(s)})
 	}
 	out = append(out,
-		ratioParts{ratio: catalog.OnTimeShare, num: resolvedInTime(), den: resolvedAll()},
-		ratioParts{ratio: catalog.OnlineShare, num: receivedOnline(), den: receivedAll()},
+		ratioParts{ratio: catalog.OnTimeShare, num: resolvedInTime(s), den: resolvedAll(s)},
+		ratioParts{ratio: catalog.OnlineShare, num: receivedOnline(s), den: receivedAll(s)},
 	)
 	return out, nil
 }
@@ -123,14 +127,14 @@ func onestopRatios() ([]ratioParts, error) {
 // and denominator from the raw counts, then the ratios; then the same at the
 // level and province scopes from the agency series.
 func onestopRecording(*gen) ([]Rule, error) {
-	parts, err := onestopRatios()
+	parts, err := onestopRatios(agencySum)
 	if err != nil {
 		return nil, err
 	}
 	agency := catalog.ScopeAgency
 	rs := []Rule{
-		{Record: catalog.ResolvedSum.At(agency).Name, Expr: resolvedAll()},
-		{Record: catalog.OverdueSum.At(agency).Name, Expr: inProgressOverdue()},
+		{Record: catalog.ResolvedSum.At(agency).Name, Expr: resolvedAll(agencySum)},
+		{Record: catalog.OverdueSum.At(agency).Name, Expr: inProgressOverdue(agencySum)},
 	}
 	seen := map[string]bool{}
 	var ratios []catalog.RecordedRatio

@@ -1,0 +1,145 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govpulse/govpulse/collector/catalog"
+)
+
+// The lineage scope (docs/lineage.md): each of today's agencies with the
+// figures of the former units that went into it, for the time before each
+// former unit ended. At an instant t, a series of code c is
+//   - a former unit's, when c has a lineage end after t: its value goes to
+//     each successor times the successor's share;
+//   - the agency's own otherwise, also when a new unit reuses a former
+//     unit's code after that unit ended.
+// The lineage metrics are read at the query's end (@ end()): today's file
+// applies to the whole range, also to history scraped before it existed.
+// PromQL joins one series to one, so each part of a split unit is its own
+// join (catalog.LineageMaxParts of them).
+
+// lineageSum is lineageSumAt with no offset: the summer of the lineage
+// recording rules.
+func lineageSum(m *catalog.Metric, matchers ...string) string {
+	return lineageSumAt(0, 0)(m, matchers...)
+}
+
+// lineageSumAt returns a summer through the lineage for data read offset
+// back (0, or a year for a year-on-year comparison) and, within that, at the
+// end of the day: dayEnd back from the evaluation instant (see
+// LineageMonthly). Both shift the data, not the lineage.
+func lineageSumAt(offset, dayEnd time.Duration) summer {
+	return func(m *catalog.Metric, matchers ...string) string {
+		raw := sel(m.Name, matchers...)
+		back := offset + dayEnd
+		if dayEnd > 0 {
+			raw = "last_over_time(" + raw + "[1d]" + offsetOf(back) + ")"
+		} else if back > 0 {
+			raw += offsetOf(back)
+		}
+		at := " @ end()"
+		// A former unit's code stands for it at the data's instant.
+		dataTime := "time()"
+		if back > 0 {
+			dataTime = "(time() - " + strconv.FormatInt(int64(back/time.Second), 10) + ")"
+		}
+		stands := "(" + catalog.AgencyLineageEnd.Name + at + " > " + dataTime + ")"
+		keep := by(catalog.ScopeAgency, nil)[1:] // period: the scope's labels less agency
+		var terms []string
+		for _, part := range catalog.LineageParts {
+			share := "(" + sel(catalog.AgencyLineageShare.Name, eq(catalog.LabelPart, part)) + at + " and on (" + catalog.LabelAgency + ") " + stands + ")"
+			joined := raw + " * on (" + catalog.LabelAgency + ") group_left (" + catalog.LabelSuccessor + ", " + catalog.LabelPart + ") " + share
+			grouped := sumBy(append([]string{catalog.LabelSuccessor, catalog.LabelPart}, keep...), joined)
+			terms = append(terms, "label_replace("+grouped+", "+strconv.Quote(catalog.LabelAgency)+", \"$1\", "+strconv.Quote(catalog.LabelSuccessor)+", \"(.*)\")")
+		}
+		terms = append(terms, "("+raw+" unless on ("+catalog.LabelAgency+") "+stands+")")
+		return sumBy(by(catalog.ScopeAgency, nil), "\n    "+strings.Join(terms, "\n  or\n    ")+"\n")
+	}
+}
+
+// offsetOf writes a PromQL offset modifier in whole seconds.
+func offsetOf(d time.Duration) string {
+	return " offset " + strconv.FormatInt(int64(d/time.Second), 10) + "s"
+}
+
+// lineageRecording records the one-stop sums and ratios at the lineage
+// scope, from the raw counts: the same formulas as the agency scope, each
+// count summed through the lineage.
+func lineageRecording(*gen) ([]Rule, error) {
+	sc := catalog.ScopeLineage
+	sums := map[string]func(summer) string{
+		catalog.ResolvedSum.Base: resolvedAll,
+		catalog.OverdueSum.Base:  inProgressOverdue,
+	}
+	var rs []Rule
+	for _, s := range catalog.LineageSums {
+		f, ok := sums[s.Base]
+		if !ok {
+			return nil, fmt.Errorf("BUG: lineage sum %s has no formula", s.Base)
+		}
+		rs = append(rs, Rule{Record: s.At(sc).Name, Expr: f(lineageSum)})
+	}
+	parts, err := onestopRatios(lineageSum)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, r := range catalog.LineageRatios {
+		want[r.Base] = true
+	}
+	seen := map[string]bool{}
+	var ratios []catalog.RecordedRatio
+	for _, p := range parts {
+		if !want[p.ratio.Base] {
+			continue
+		}
+		rs = append(rs,
+			Rule{Record: p.ratio.Numerator(sc).Name, Expr: p.num, Labels: p.labels},
+			Rule{Record: p.ratio.Denominator(sc).Name, Expr: p.den, Labels: p.labels},
+		)
+		if !seen[p.ratio.Base] {
+			seen[p.ratio.Base] = true
+			ratios = append(ratios, p.ratio)
+		}
+	}
+	if len(ratios) != len(catalog.LineageRatios) {
+		return nil, fmt.Errorf("BUG: lineage ratios %v have formulas for only %d", catalog.LineageRatios, len(ratios))
+	}
+	for _, r := range ratios {
+		rs = append(rs, Rule{Record: r.Ratio(sc).Name, Expr: r.Numerator(sc).Name + " / (" + r.Denominator(sc).Name + " > 0)"})
+	}
+	return rs, nil
+}
+
+// LineageLateRatio is the late rate of definition def for period, per
+// today's agency through the lineage, as boards query it over history the
+// recording rules never ran on: the recorded lineage ratio's formula on the
+// raw counts. offset reads the data that far back (a year for "the same
+// period last year"), and dayEnd, when not 0, reads each count's last value
+// before the end of the day in the province's time zone: dayEnd is the
+// zone's offset from UTC, so that at a query step at 00:00 UTC the value is
+// the day's last (see LineageMonthly). It errs for a definition without a
+// recording rule.
+func LineageLateRatio(def, period string, offset, dayEnd time.Duration) (string, error) {
+	ld, ok := lateDefinitions[def]
+	if !ok || ld.skip != "" {
+		return "", fmt.Errorf("late-rate definition %q has no recording rule", def)
+	}
+	s := lineageSumAt(offset, dayEnd)
+	periodOnly := func(m *catalog.Metric, matchers ...string) string {
+		return s(m, append([]string{eq(catalog.LabelPeriod, period)}, matchers...)...)
+	}
+	return "(" + ld.num(periodOnly) + ")\n/ (\n(" + ld.den(periodOnly) + ") > 0)", nil
+}
+
+// LineageResolved is the dossiers resolved in period per today's agency
+// through the lineage, read like LineageLateRatio.
+func LineageResolved(period string, offset, dayEnd time.Duration) string {
+	s := lineageSumAt(offset, dayEnd)
+	return resolvedAll(func(m *catalog.Metric, matchers ...string) string {
+		return s(m, append([]string{eq(catalog.LabelPeriod, period)}, matchers...)...)
+	})
+}
