@@ -153,7 +153,9 @@ func notifyBoards(in dashboards.Input) (rules.Boards, error) {
 	var out rules.Boards
 	for _, b := range bs {
 		for _, v := range b.Variables {
-			if v.Name == catalog.LabelAgency {
+			// The history board picks agencies too, but a notification is
+			// about this month: it links to the drill-down.
+			if v.Name == catalog.LabelAgency && b.UID != boards.HistoryBoardUID {
 				agency = append(agency, b.UID)
 				out.Agency, out.AgencyVar = b.UID, v.Name
 				// The board's other pickers open on all, as its own links do.

@@ -87,7 +87,11 @@ type Panel struct {
 	// Link makes each agency's bar, line or row a link to the agency
 	// drill-down (the series must keep the agency label).
 	Link bool
-	W, H uint32
+	// Daily makes a trend query one point a day (Grafana's min interval
+	// 1d, steps at 00:00 UTC) and joins the points over gaps: the history
+	// panels, which read each day's last value (rules.LineageLateRatio).
+	Daily bool
+	W, H  uint32
 }
 
 // Query is one panel target.
@@ -209,7 +213,11 @@ func Boards(in dashboards.Input) ([]Board, error) {
 			}
 		}
 	}
-	bs := []Board{overview(c), agency(c), vneidBoard(c), indicesBoard(c), health(c)}
+	history, err := historyBoard(c)
+	if err != nil {
+		return nil, err
+	}
+	bs := []Board{overview(c), agency(c), history, vneidBoard(c), indicesBoard(c), health(c)}
 	for i := range bs {
 		bs[i].Timezone = c.timezone
 	}
@@ -619,6 +627,9 @@ func (p Panel) builder(l dashboards.Lang, id uint32) cog.Builder[dashboard.Panel
 		return configure(table.NewPanelBuilder(), p, l, id)
 	default:
 		b := timeseries.NewPanelBuilder()
+		if p.Daily {
+			b = b.Interval("1d").SpanNulls(common.BoolOrFloat64{Bool: ptr(true)}).ShowPoints(common.VisibilityModeAlways)
+		}
 		if len(p.Steps) > 0 {
 			// The thresholds drawn as dashed lines: a trend against the rule.
 			b = b.ThresholdsStyle(common.NewGraphThresholdsStyleConfigBuilder().Mode(common.GraphThresholdsStyleModeDashed))

@@ -12,7 +12,7 @@ import (
 // The lineage scope (docs/lineage.md): each of today's agencies with the
 // figures of the former units that went into it, for the time before each
 // former unit ended. At an instant t, a series of code c is
-//   - a former unit's, when c has a lineage end after t: its value goes to
+//   - a former unit's, when c has a lineage end at or after t: its value goes to
 //     each successor times the successor's share;
 //   - the agency's own otherwise, also when a new unit reuses a former
 //     unit's code after that unit ended.
@@ -41,12 +41,14 @@ func lineageSumAt(offset, dayEnd time.Duration) summer {
 			raw += offsetOf(back)
 		}
 		at := " @ end()"
-		// A former unit's code stands for it at the data's instant.
+		// A former unit's code stands for it up to its end, the instant
+		// included: a day's last value read at the next midnight is the
+		// former unit's (LineageLateRatio's dayEnd).
 		dataTime := "time()"
 		if back > 0 {
 			dataTime = "(time() - " + strconv.FormatInt(int64(back/time.Second), 10) + ")"
 		}
-		stands := "(" + catalog.AgencyLineageEnd.Name + at + " > " + dataTime + ")"
+		stands := "(" + catalog.AgencyLineageEnd.Name + at + " >= " + dataTime + ")"
 		keep := by(catalog.ScopeAgency, nil)[1:] // period: the scope's labels less agency
 		var terms []string
 		for _, part := range catalog.LineageParts {
