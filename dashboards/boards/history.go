@@ -33,6 +33,8 @@ func dayEnd(tz string) time.Duration {
 
 // historyBoard shows today's agencies with the figures of the former units
 // that went into them, so a year compares with the last across a merger.
+// Month by month only: the 2025 changes fell on the 1st of a month, but a
+// new unit's quarter and year to date count from its start (docs/lineage.md).
 // Its queries evaluate the lineage on the raw counts (the recording rules
 // never ran on backfilled history) and read the lineage metrics at the
 // range's end: today's lineage file applies to the whole range.
@@ -44,14 +46,6 @@ func historyBoard(c *ctx) (Board, error) {
 		return Board{}, err
 	}
 	monthAgo, err := rules.LineageLateRatio(def, catalog.PeriodMonth, lastYear, de)
-	if err != nil {
-		return Board{}, err
-	}
-	year, err := rules.LineageLateRatio(def, catalog.PeriodYear, 0, de)
-	if err != nil {
-		return Board{}, err
-	}
-	yearAgo, err := rules.LineageLateRatio(def, catalog.PeriodYear, lastYear, de)
 	if err != nil {
 		return Board{}, err
 	}
@@ -97,20 +91,11 @@ func historyBoard(c *ctx) (Board, error) {
 						{Expr: named(month), Legend: "{{" + catalog.LabelName + "}}"},
 						{Expr: named(monthAgo), Label: c.text("{{"+catalog.LabelName+"}} (cùng kỳ năm trước)", "{{"+catalog.LabelName+"}} (a year earlier)")}}},
 				{Kind: kindTimeseries, Title: c.text("Số hồ sơ đã giải quyết từng tháng: năm nay và cùng kỳ năm trước", "Dossiers resolved by month: this year and a year earlier"),
-					W: 12, Daily: true, Link: true,
+					W: 24, Daily: true, Link: true,
 					Description: join(daily, merged),
 					Queries: []Query{
 						{Expr: named(rules.LineageResolved(catalog.PeriodMonth, 0, de)), Legend: "{{" + catalog.LabelName + "}}"},
 						{Expr: named(rules.LineageResolved(catalog.PeriodMonth, lastYear, de)), Label: c.text("{{"+catalog.LabelName+"}} (cùng kỳ năm trước)", "{{"+catalog.LabelName+"}} (a year earlier)")}}},
-				{Kind: kindTable, Title: lateText("Tỷ lệ hồ sơ ", " từ đầu năm: năm nay và cùng kỳ năm trước", "Late rate year to date: this year and a year earlier"),
-					Unit: "percentunit", Steps: c.lateSteps(), W: 12,
-					Description: join(c.text("Từ đầu năm đến hết ngày hôm qua, và cùng kỳ năm trước. ", "Year to date up to the end of yesterday, and the same span a year earlier. "), merged, c.lateRule()),
-					Queries:     []Query{{Expr: named(year), Instant: true}, {Expr: named(yearAgo), Instant: true}},
-					Columns: []Column{
-						{Label: catalog.LabelName, Title: c.text("Cơ quan, đơn vị", "Agency"), Link: true},
-						{Value: "A", Title: c.text("Tỷ lệ năm nay", "Rate this year"), Unit: "percentunit"},
-						{Value: "B", Title: c.text("Tỷ lệ cùng kỳ năm trước", "Rate a year earlier"), Unit: "percentunit"},
-					}},
 				{Kind: kindTable, Title: c.text("Đơn vị trước sắp xếp", "Units before the reorganisation"), W: 24, H: 10,
 					Description: c.text("Các đơn vị cũ có số liệu được cộng vào cơ quan, đơn vị đã chọn, theo tệp lịch sử đơn vị (lineage_file): tên, cấp, mã đơn vị hành chính, ngày chuyển về và tỷ lệ số liệu chuyển về (100% khi nhập nguyên đơn vị).",
 						"The former units whose figures are added to the chosen agency, from the lineage file (lineage_file): name, level, unit code, the day they passed to it and the share of their figures it holds (100% for a whole unit)."),
