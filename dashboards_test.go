@@ -180,6 +180,12 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	queries := map[string]string{}
 	for _, f := range boardFiles(t) {
 		for k, q := range panelQueries(t, f) {
+			// The history board's trends read the end of past days: a demo
+			// scraped for a minute has none. TestLineageHistoryInPrometheus
+			// runs them, as Grafana does, over backfilled history.
+			if f == historyBoardFile && strings.Contains(q, "last_over_time(") {
+				continue
+			}
 			queries[k] = vars.Replace(q)
 		}
 	}

@@ -72,3 +72,15 @@ func TestLineageFile(t *testing.T) {
 		})
 	}
 }
+
+// TestDistrictLevelWarns: a district in today's agency list still loads (a
+// config of before July 2025) and is named in a warning.
+func TestDistrictLevelWarns(t *testing.T) {
+	cfg, err := Parse("govpulse.yml", []byte("agencies:\n  - {code: 000.00.00.H47, name: UBND tỉnh Quảng Nam, level: tinh}\n  - {code: 000.00.31.H47, name: UBND thành phố Tam Kỳ, level: huyen, parent: 000.00.00.H47}\nsources: [{name: rating, type: rating}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], "govpulse.yml:3: agencies[1]: agency 000.00.31.H47: level huyen: there are no districts since 1 July 2025") {
+		t.Errorf("warnings %q", cfg.Warnings)
+	}
+}

@@ -338,8 +338,14 @@ func (c *Config) validateUnits(agencyRefs, fieldRefs []unitRef) []Problem {
 			add(r, "agency code %s appears twice", a.Code)
 		}
 		codes[a.Code] = true
-		if !levels.Allows(a.Level) {
+		switch {
+		case !levels.Allows(a.Level):
 			add(r, "agency %s: level %q is not one of %s", a.Code, a.Level, strings.Join(levels.List, ", "))
+		case a.Level == catalog.LevelDistrict:
+			// Still valid for a config of before the change; today a district
+			// belongs in the lineage file.
+			probs = append(probs, Problem{Path: r.path, Warning: true, Msg: r.at + fmt.Sprintf(
+				"agency %s: level %s: there are no districts since 1 July 2025; list a former district in lineage_file with the unit that took it over (docs/lineage.md)", a.Code, a.Level)})
 		}
 		if strings.TrimSpace(a.Name) == "" {
 			add(r, "agency %s has no name", a.Code)
