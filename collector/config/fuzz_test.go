@@ -135,3 +135,64 @@ func FuzzUnitFiles(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLineageFile feeds arbitrary lineage files to the config loader: no
+// panic, a config or an *Error with lines, and a loaded lineage resolves
+// every former unit to agencies in force with shares in (0, 1] that sum to at
+// most 1, each former unit ending before any former unit it went into.
+func FuzzLineageFile(f *testing.F) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	agencies := read("agencies.csv")
+	f.Add(read("lineage.csv"))
+	f.Add([]byte("old_code,old_name,old_level,new_code,date\n000.09.31.H47,a,xa,000.08.31.H47,2025-03-01\n000.08.31.H47,b,xa,000.09.31.H47,2025-03-01\n"))
+	f.Add([]byte("old_code,old_name,old_level,new_code,date,share\n000.09.31.H47,a,xa,000.00.00.H47,2025-07-01,NaN\n"))
+	dir := f.TempDir()
+	file := filepath.Join(dir, "govpulse.yml")
+	if err := os.WriteFile(filepath.Join(dir, "agencies.csv"), agencies, 0o600); err != nil {
+		f.Fatal(err)
+	}
+	conf := []byte("agencies_file: agencies.csv\nlineage_file: lineage.csv\nsources: [{name: rating, type: rating}]\n")
+	f.Fuzz(func(t *testing.T, lineage []byte) {
+		if err := os.WriteFile(filepath.Join(dir, "lineage.csv"), lineage, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Parse(file, conf)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || len(e.Problems) == 0 {
+				t.Fatalf("error %T %v is not an *Error with problems", err, err)
+			}
+			for _, p := range e.Problems {
+				if strings.Contains(p.Msg, "BUG:") {
+					t.Fatalf("Parse panicked: %s", p.Msg)
+				}
+				if p.Path == "lineage_file" && !strings.Contains(p.Msg, "lineage.csv") {
+					t.Fatalf("a lineage problem that names no file: %s", p.Msg)
+				}
+			}
+			return
+		}
+		now := map[string]bool{}
+		for _, a := range cfg.Agencies {
+			now[a.Code] = true
+		}
+		for _, fm := range cfg.Formers {
+			sum := 0.0
+			for _, s := range fm.Successors {
+				if !now[s.Code] || !(s.Share > 0 && s.Share <= 1+1e-6) {
+					t.Fatalf("former unit %s resolves to %s share %v", fm.Unit.Code, s.Code, s.Share)
+				}
+				sum += s.Share
+			}
+			if sum > 1+1e-6 || len(fm.Successors) == 0 || len(fm.Successors) > catalog.LineageMaxParts {
+				t.Fatalf("former unit %s: successors %v", fm.Unit.Code, fm.Successors)
+			}
+		}
+	})
+}
