@@ -84,3 +84,15 @@ func TestDistrictLevelWarns(t *testing.T) {
 		t.Errorf("warnings %q", cfg.Warnings)
 	}
 }
+
+// TestLineageSeedLoads: the fuzz seed is a valid file (a chain and a split),
+// so fuzzing starts from inputs that reach the resolver.
+func TestLineageSeedLoads(t *testing.T) {
+	cfg, err := Parse("testdata/govpulse.yml", []byte("agencies_file: agencies.csv\nlineage_file: lineage.csv\nsources: [{name: rating, type: rating}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Formers) != 2 {
+		t.Fatalf("formers %+v", cfg.Formers)
+	}
+}
