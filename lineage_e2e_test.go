@@ -189,49 +189,81 @@ func TestLineageHistoryInPrometheus(t *testing.T) {
 	// lineage is read at the range's end, as today's daemon would expose it.
 	start := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
 	end := points[len(points)-1].At.Add(time.Second)
-	rate := queryRange(t, base, pick.Replace(trend), start, end, 24*time.Hour)
-	volume := queryRange(t, base, pick.Replace(resolvedTrend), start, end, 24*time.Hour)
-	at := func(ss []rangeSeries, code string, ts time.Time) (float64, bool) {
-		for _, s := range ss {
-			if s.Metric[catalog.LabelAgency] != code {
-				continue
-			}
-			for _, v := range s.Values {
-				if f, _ := v[0].(float64); int64(f) == ts.Unix() {
-					str, _ := v[1].(string)
-					x, err := strconv.ParseFloat(str, 64)
-					return x, err == nil
+	check := func(t *testing.T, base string) {
+		rate := queryRange(t, base, pick.Replace(trend), start, end, 24*time.Hour)
+		volume := queryRange(t, base, pick.Replace(resolvedTrend), start, end, 24*time.Hour)
+		for _, code := range []string{ward, dept} {
+			for m := time.January; m <= time.December; m++ {
+				first := time.Date(2025, m, 1, 0, 0, 0, 0, simulate.ICT)
+				late, resolved := monthlyRef(sim, cfg, code, first)
+				step := time.Date(2025, m+1, 1, 0, 0, 0, 0, time.UTC) // the point of month m
+				name := fmt.Sprintf("%s %s", code, first.Format("2006-01"))
+				if resolved == 0 {
+					t.Fatalf("%s: the simulator resolved nothing: no month to compare", name)
+				}
+				got, ok := pointAt(rate, code, step)
+				if !ok {
+					t.Errorf("%s: the trend has no point on %s", name, step.Format(time.DateOnly))
+					continue
+				}
+				if want := late / resolved; math.Abs(got-want) > 1e-9 {
+					t.Errorf("%s: late rate %v, want %v (%v / %v)", name, got, want, late, resolved)
+				}
+				if got, _ := pointAt(volume, code, step); math.Abs(got-resolved) > 1e-6 {
+					t.Errorf("%s: resolved %v, want %v", name, got, resolved)
 				}
 			}
 		}
-		return 0, false
-	}
-	for _, code := range []string{ward, dept} {
-		for m := time.January; m <= time.December; m++ {
-			first := time.Date(2025, m, 1, 0, 0, 0, 0, simulate.ICT)
-			late, resolved := monthlyRef(sim, cfg, code, first)
-			step := time.Date(2025, m+1, 1, 0, 0, 0, 0, time.UTC) // the point of month m
-			name := fmt.Sprintf("%s %s", code, first.Format("2006-01"))
-			if resolved == 0 {
-				t.Fatalf("%s: the simulator resolved nothing: no month to compare", name)
-			}
-			got, ok := at(rate, code, step)
-			if !ok {
-				t.Errorf("%s: the trend has no point on %s", name, step.Format(time.DateOnly))
-				continue
-			}
-			if want := late / resolved; math.Abs(got-want) > 1e-9 {
-				t.Errorf("%s: late rate %v, want %v (%v / %v)", name, got, want, late, resolved)
-			}
-			if got, _ := at(volume, code, step); math.Abs(got-resolved) > 1e-6 {
-				t.Errorf("%s: resolved %v, want %v", name, got, resolved)
+		// The names on the lines are today's, for every point.
+		for _, s := range rate {
+			if s.Metric[catalog.LabelName] == "" {
+				t.Errorf("a trend line without a name: %v", s.Metric)
 			}
 		}
 	}
-	// The names on the lines are today's, for every point.
-	for _, s := range rate {
-		if s.Metric[catalog.LabelName] == "" {
-			t.Errorf("a trend line without a name: %v", s.Metric)
+	t.Run("prometheus", func(t *testing.T) { check(t, base) })
+
+	// The same queries on VictoriaMetrics, the scale-out path, after the
+	// Prometheus-text import of the same history.
+	t.Run("victoriametrics", func(t *testing.T) {
+		vm := needBinary(t, "victoria-metrics")
+		vmAddr := freeAddr(t)
+		startBinary(t, vm, "-storageDataPath="+filepath.Join(t.TempDir(), "vm"), "-httpListenAddr="+vmAddr,
+			"-retentionPeriod=100y", "-loggerLevel=ERROR", "-search.disableCache")
+		vmBase := "http://" + vmAddr
+		pollUntil(t, time.Now().Add(30*time.Second), "VictoriaMetrics healthy", func() bool { return httpOK(vmBase + "/health") })
+		var b bytes.Buffer
+		if err := openmetrics.Write(&b, openmetrics.PrometheusText, points); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(vmBase+"/api/v1/import/prometheus", "text/plain", &b)
+		if err != nil || resp.StatusCode/100 != 2 {
+			t.Fatalf("import: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		pollUntil(t, time.Now().Add(30*time.Second), "the history in VictoriaMetrics", func() bool {
+			if r, err := http.Get(vmBase + "/internal/force_flush"); err == nil {
+				r.Body.Close()
+			}
+			return len(queryRange(t, vmBase, pick.Replace(resolvedTrend), start, end, 24*time.Hour)) > 0
+		})
+		check(t, vmBase)
+	})
+}
+
+// pointAt is series code's value at ts in a range answer.
+func pointAt(ss []rangeSeries, code string, ts time.Time) (float64, bool) {
+	for _, s := range ss {
+		if s.Metric[catalog.LabelAgency] != code {
+			continue
+		}
+		for _, v := range s.Values {
+			if f, _ := v[0].(float64); int64(f) == ts.Unix() {
+				str, _ := v[1].(string)
+				x, err := strconv.ParseFloat(str, 64)
+				return x, err == nil
+			}
 		}
 	}
+	return 0, false
 }

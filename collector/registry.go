@@ -5,10 +5,10 @@ import (
 	"log/slog"
 
 	"github.com/govpulse/govpulse/collector/catalog"
-	"github.com/govpulse/govpulse/collector/lineage"
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/indices"
+	"github.com/govpulse/govpulse/collector/lineage"
 	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/portal"
 	"github.com/govpulse/govpulse/collector/rating"

@@ -8,7 +8,6 @@ import (
 	"time"
 )
 
-
 // TestLineageFile: the lineage file is read with the agencies file, resolved
 // to today's agencies, and every problem names the file, its line and the
 // YAML key that names it.

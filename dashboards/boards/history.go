@@ -111,4 +111,3 @@ func historyBoard(c *ctx) (Board, error) {
 		}},
 	}, nil
 }
-
