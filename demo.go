@@ -69,6 +69,10 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 	if err := os.WriteFile(lineageFile, lin.Bytes(), 0o600); err != nil {
 		return nil, fmt.Errorf("cannot write the demo's files: %w", err)
 	}
+	population, err := demoPopulation(sim, files)
+	if err != nil {
+		return nil, err
+	}
 	// The city's People's Committee is named where a source would otherwise
 	// look for the one agency of level tinh: a clock before the merger has two.
 	province := sim.ProvinceAgency()
@@ -110,7 +114,7 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 			Schedule: "@every 1m",
 			Timeout:  30 * time.Second,
 			HTTP:     httpc.Config{URL: url, RateLimit: 50, Burst: 10},
-			VNeID:    &vneid.Config{Population14Plus: demoPopulation14Plus, PopulationFile: filepath.Join(files, "population.csv"), ProvinceAgency: province},
+			VNeID:    &vneid.Config{Population14Plus: population, PopulationFile: filepath.Join(files, "population.csv"), ProvinceAgency: province},
 		}, {
 			Name:     catalog.SourceIndices,
 			Type:     catalog.SourceIndices,
@@ -134,6 +138,32 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 		return nil, fmt.Errorf("BUG: demo config: %w", err)
 	}
 	return cfg, nil
+}
+
+// demoPopulation returns the population aged 14+ of the demo's population
+// file in files. The embedded file is the city's with the default seed; a
+// simulator with another population file (another seed, or a clock before
+// the merger, with the old communes) gets its own written there.
+func demoPopulation(sim *simulate.Sim, files string) (int64, error) {
+	var b bytes.Buffer
+	if err := sim.WriteVNeIDPopulationCSV(&b); err != nil {
+		return 0, fmt.Errorf("BUG: the demo's population: %w", err)
+	}
+	embedded, err := demoFS.ReadFile("deploy/vneid/population.csv")
+	if err != nil {
+		return 0, fmt.Errorf("BUG: embedded population file: %w", err)
+	}
+	if bytes.Equal(b.Bytes(), embedded) {
+		return demoPopulation14Plus, nil
+	}
+	if err := os.WriteFile(filepath.Join(files, "population.csv"), b.Bytes(), 0o600); err != nil {
+		return 0, fmt.Errorf("cannot write the demo's files: %w", err)
+	}
+	var total int64
+	for _, n := range sim.VNeIDPopulation14Plus() {
+		total += int64(n)
+	}
+	return total, nil
 }
 
 // loadConfig is the config a command runs on: the file's, or with demo the

@@ -639,3 +639,31 @@ func TestDeploySystemdSyscallFilter(t *testing.T) {
 	}
 	t.Logf("%d distinct system calls traced, all allowed", len(used))
 }
+
+// TestDemoConfigInEveryEra: the demo config is valid with the simulator's
+// clock in each shape of the map, its lineage resolved to the units in
+// force: none before the department mergers, their 15 links until the
+// merger, the 336 former units after it.
+func TestDemoConfigInEveryEra(t *testing.T) {
+	for _, tc := range []struct {
+		now              time.Time
+		agencies, former int
+	}{
+		{time.Date(2024, 11, 20, 10, 0, 0, 0, simulate.ICT), 348, 0},
+		{time.Date(2025, 4, 21, 10, 0, 0, 0, simulate.ICT), 337, 15},
+		{deployClock, 112, 336},
+	} {
+		sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return tc.now }})
+		files := t.TempDir()
+		if err := writeDemoFiles(files); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := demoConfig(sim, "http://127.0.0.1:1", files)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.now.Format(time.DateOnly), err)
+		}
+		if len(cfg.Agencies) != tc.agencies || len(cfg.Formers) != tc.former {
+			t.Errorf("%s: %d agencies, %d former units; want %d, %d", tc.now.Format(time.DateOnly), len(cfg.Agencies), len(cfg.Formers), tc.agencies, tc.former)
+		}
+	}
+}
