@@ -552,9 +552,11 @@ func (s *Sim) LateAgencies() (over5, over10 []string) {
 	return over5, over10
 }
 
-// SetLateShare overrides the late share of every field of agency code (0–1);
-// a negative share clears the override. It lets a test or a demo push an
-// agency over the 5% rule and back.
+// SetLateShare overrides the late share of every field of agency code (0–1),
+// which must be in force on the clock's day; a negative share clears the
+// override. It lets a test or a demo push an agency over the 5% rule and
+// back. The override follows the code: in a report of a past range it also
+// applies to an earlier unit that had the code (old Đà Nẵng's department).
 func (s *Sim) SetLateShare(code string, share float64) error {
 	if day := s.clockDay(); s.world.unitAt(code, day) == nil {
 		return fmt.Errorf("agency %q is not in force on %s", code, dayTime(day).Format(catalog.DateLayout))
