@@ -49,9 +49,9 @@ func (s *Sim) feedRoutes(mux *http.ServeMux) {
 			}
 			now := s.now()
 			var from time.Time
+			defaultFrom := time.Date(now.In(ICT).Year(), 1, 1, 0, 0, 0, 0, ICT).AddDate(0, 0, -60) // feedgen's
 			for _, d := range []time.Time{DepartmentMergerDate, MergerDate} {
-				// feedgen's default start: 60 days before 1 January.
-				if !now.Before(d) && time.Date(now.In(ICT).Year(), 1, 1, 0, 0, 0, 0, ICT).AddDate(0, 0, -60).Before(d) {
+				if !now.Before(d) && defaultFrom.Before(d) {
 					from = d
 				}
 			}
