@@ -50,12 +50,12 @@ func backfillHistory(t *testing.T) ([]openmetrics.Point, time.Time, float64) {
 	}
 	var want float64
 	for _, r := range sim.Report(time.Date(2026, 8, 1, 0, 0, 0, 0, simulate.ICT), time.Date(2026, 8, 31, 0, 0, 0, 0, simulate.ICT)) {
-		if r.Agency == "000.00.31.H47" {
+		if r.Agency == tamKy {
 			want += float64(r.Received.Total())
 		}
 	}
 	if want == 0 {
-		t.Fatal("the simulator has no August dossiers for Tam Kỳ")
+		t.Fatal("the simulator has no August dossiers for Phường Tam Kỳ")
 	}
 	return points, oldest, want
 }
@@ -80,7 +80,25 @@ func queryAt(t *testing.T, base, q string, at time.Time) []promSample {
 	return body.Data.Result
 }
 
-var backfillQuery = "sum(" + catalog.DossiersReceived.Name + `{agency="000.00.31.H47",period="month"})`
+// tamKy is Phường Tam Kỳ (unit code 20341) in the simulated city: a busy
+// commune-level unit, which took Thành phố Tam Kỳ's seat (TestTamKy checks the code).
+const tamKy = "000.18.00.H15"
+
+// TestTamKy: the code the tests use for Phường Tam Kỳ is the simulator's.
+func TestTamKy(t *testing.T) {
+	sim := simulate.New(simulate.Options{Seed: 47, Now: testClock(t, testTime())})
+	for _, a := range sim.Agencies() {
+		if a.Code == tamKy {
+			if a.Name != "Phường Tam Kỳ" || a.UnitCode != "20341" {
+				t.Errorf("%s is %+v", tamKy, a)
+			}
+			return
+		}
+	}
+	t.Errorf("%s is not an agency of the simulated city", tamKy)
+}
+
+var backfillQuery = "sum(" + catalog.DossiersReceived.Name + `{agency="` + tamKy + `",period="month"})`
 
 // TestBackfillIntoPrometheus: the OpenMetrics history becomes TSDB blocks with
 // the real promtool, and a real Prometheus answers August's figure at August's

@@ -175,8 +175,9 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	promURL := "http://" + promAddr
 	pollUntil(t, deadline, "Prometheus ready", func() bool { return httpOK(promURL + "/-/ready") })
 
-	// The variables as a person would pick them: a district and its land field.
-	vars := strings.NewReplacer("$level", "huyen", "$agency", "000.00.31.H47", "$field", "DD")
+	// The variables as a person would pick them: a commune-level unit (Phường
+	// Tam Kỳ, which took Thành phố Tam Kỳ's seat) and its land field.
+	vars := strings.NewReplacer("$level", "xa", "$agency", tamKy, "$field", "DD")
 	queries := map[string]string{}
 	for _, f := range boardFiles(t) {
 		for k, q := range panelQueries(t, f) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/indices"
 	"github.com/govpulse/govpulse/collector/onestop"
+	"github.com/govpulse/govpulse/collector/portal"
 	"github.com/govpulse/govpulse/collector/rating"
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/collector/vneid"
@@ -22,14 +24,16 @@ import (
 // The demo's file inputs ship inside the binary, so `serve --demo` works from
 // any directory; they are the same files deploy/ documents.
 //
-//go:embed deploy/indices/quangnam.yml deploy/vneid/population.csv
+//go:embed deploy/indices/danang.yml deploy/vneid/population.csv
 var demoFS embed.FS
 
-// demoPopulation14Plus is the simulated province's population aged 14+
-// (the total of deploy/vneid/population.csv).
-const demoPopulation14Plus = 1184627
+// demoPopulation14Plus is the simulated city's population aged 14+ (the
+// total of deploy/vneid/population.csv, about 77% of its 3,065,628 people).
+const demoPopulation14Plus = 2358759
 
-// demoTargets are Quảng Nam's published 2025 targets (domain.md §1).
+// demoTargets are old Quảng Nam's published 2025 targets (domain.md §1),
+// kept as the demo city's illustrative ones: no target of the new city was
+// read.
 var demoTargets = []indices.Target{
 	{Index: "dti", RankMax: 10, ByYear: 2025},
 	{Index: "par", RankMax: 20, ByYear: 2025},
@@ -38,7 +42,7 @@ var demoTargets = []indices.Target{
 // writeDemoFiles writes the demo's file inputs into dir.
 func writeDemoFiles(dir string) error {
 	for src, dst := range map[string]string{
-		"deploy/indices/quangnam.yml": "indices.yml",
+		"deploy/indices/danang.yml":   "indices.yml",
 		"deploy/vneid/population.csv": "population.csv",
 	} {
 		b, err := demoFS.ReadFile(src)
@@ -53,13 +57,30 @@ func writeDemoFiles(dir string) error {
 }
 
 // demoConfig is the demo province's config, collecting from the simulator
-// sim serves at url. generate uses it, with no simulator running, for the
-// default thresholds and units.
+// sim serves at url, with the lineage of its former units written into
+// files. generate uses it, with no simulator running, for the default
+// thresholds and units.
 func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
+	var lin bytes.Buffer
+	if err := simulate.WriteLineageCSV(&lin, sim.Lineage()); err != nil {
+		return nil, fmt.Errorf("BUG: the demo's lineage: %w", err)
+	}
+	lineageFile := filepath.Join(files, "lineage.csv")
+	if err := os.WriteFile(lineageFile, lin.Bytes(), 0o600); err != nil {
+		return nil, fmt.Errorf("cannot write the demo's files: %w", err)
+	}
+	population, err := demoPopulation(sim, files)
+	if err != nil {
+		return nil, err
+	}
+	// The city's People's Committee is named where a source would otherwise
+	// look for the one agency of level tinh: a clock before the merger has two.
+	province := sim.ProvinceAgency()
 	cfg := &config.Config{
-		Province: config.Province{Code: "49", Name: "Quảng Nam (mô phỏng)"},
-		Agencies: sim.Agencies(),
-		Fields:   sim.Fields(),
+		Province:    config.Province{Code: "48", Name: "Thành phố Đà Nẵng (mô phỏng)"},
+		Agencies:    sim.Agencies(),
+		Fields:      sim.Fields(),
+		LineageFile: lineageFile,
 		Sources: []config.Source{{
 			Name:     catalog.SourceOnestop,
 			Type:     catalog.SourceOnestop,
@@ -86,13 +107,14 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 			Schedule: "@every 1m",
 			Timeout:  30 * time.Second,
 			HTTP:     httpc.Config{URL: url, RateLimit: 50, Burst: 10},
+			Portal:   &portal.Config{Province: province},
 		}, {
 			Name:     catalog.SourceVNeID,
 			Type:     catalog.SourceVNeID,
 			Schedule: "@every 1m",
 			Timeout:  30 * time.Second,
 			HTTP:     httpc.Config{URL: url, RateLimit: 50, Burst: 10},
-			VNeID:    &vneid.Config{Population14Plus: demoPopulation14Plus, PopulationFile: filepath.Join(files, "population.csv")},
+			VNeID:    &vneid.Config{Population14Plus: population, PopulationFile: filepath.Join(files, "population.csv"), ProvinceAgency: province},
 		}, {
 			Name:     catalog.SourceIndices,
 			Type:     catalog.SourceIndices,
@@ -109,13 +131,39 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 			Type:     catalog.SourceRating,
 			Schedule: "@every 15s",
 			Timeout:  10 * time.Second,
-			Rating:   &rating.Config{Scores: sim.CCHCScores()},
+			Rating:   &rating.Config{Scores: sim.CCHCScores(), Province: province},
 		}},
 	}
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("BUG: demo config: %w", err)
 	}
 	return cfg, nil
+}
+
+// demoPopulation returns the population aged 14+ of the demo's population
+// file in files. The embedded file is the city's with the default seed; a
+// simulator with another population file (another seed, or a clock before
+// the merger, with the old communes) gets its own written there.
+func demoPopulation(sim *simulate.Sim, files string) (int64, error) {
+	var b bytes.Buffer
+	if err := sim.WriteVNeIDPopulationCSV(&b); err != nil {
+		return 0, fmt.Errorf("BUG: the demo's population: %w", err)
+	}
+	embedded, err := demoFS.ReadFile("deploy/vneid/population.csv")
+	if err != nil {
+		return 0, fmt.Errorf("BUG: embedded population file: %w", err)
+	}
+	if bytes.Equal(b.Bytes(), embedded) {
+		return demoPopulation14Plus, nil
+	}
+	if err := os.WriteFile(filepath.Join(files, "population.csv"), b.Bytes(), 0o600); err != nil {
+		return 0, fmt.Errorf("cannot write the demo's files: %w", err)
+	}
+	var total int64
+	for _, n := range sim.VNeIDPopulation14Plus() {
+		total += int64(n)
+	}
+	return total, nil
 }
 
 // loadConfig is the config a command runs on: the file's, or with demo the

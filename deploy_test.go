@@ -24,18 +24,32 @@ import (
 	"github.com/govpulse/govpulse/dashboards/boards"
 )
 
-// TestDeployUnitLists keeps deploy/agencies.csv and deploy/fields.csv equal to
-// the simulated province's units (go test . -update rewrites them).
+// deployClock is the simulator's clock the deploy/ unit files are written
+// at: the new city, with every link of the 2025 reorganisation behind it.
+var deployClock = time.Date(2026, 12, 1, 12, 0, 0, 0, simulate.ICT)
+
+// deploySim is the simulated province the deploy/ files come from.
+func deploySim() *simulate.Sim {
+	return simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return deployClock }})
+}
+
+// TestDeployUnitLists keeps deploy/agencies.csv, deploy/fields.csv and
+// deploy/lineage.csv equal to the simulated province's units and lineage at
+// deployClock (go test . -update rewrites them), and the demo config reads
+// them: every former unit resolves to agencies in force.
 func TestDeployUnitLists(t *testing.T) {
-	sim := simulate.New(simulate.Options{Seed: 47})
-	var a, f bytes.Buffer
+	sim := deploySim()
+	var a, f, l bytes.Buffer
 	if err := simulate.WriteAgenciesCSV(&a, sim.Agencies()); err != nil {
 		t.Fatal(err)
 	}
 	if err := simulate.WriteFieldsCSV(&f, sim.Fields()); err != nil {
 		t.Fatal(err)
 	}
-	for file, want := range map[string][]byte{"deploy/agencies.csv": a.Bytes(), "deploy/fields.csv": f.Bytes()} {
+	if err := simulate.WriteLineageCSV(&l, sim.Lineage()); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string][]byte{"deploy/agencies.csv": a.Bytes(), "deploy/fields.csv": f.Bytes(), "deploy/lineage.csv": l.Bytes()} {
 		if *updateReadme {
 			if err := os.WriteFile(file, want, 0o644); err != nil {
 				t.Fatal(err)
@@ -49,6 +63,32 @@ func TestDeployUnitLists(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s differs from the simulated province: run go test . -run TestDeploy -update", file)
 		}
+	}
+	if *updateReadme {
+		return
+	}
+	t.Setenv("GOVPULSE_ONESTOP_CLIENT_SECRET", "example")
+	t.Setenv("GOVPULSE_PORTAL_TOKEN", "example")
+	for _, file := range []string{"deploy/govpulse.demo.yml", "deploy/govpulse.compose.yml"} {
+		cfg, err := config.Load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Province.Code != "48" || len(cfg.Agencies) != len(sim.Agencies()) || len(cfg.Formers) != 336 {
+			t.Errorf("%s: province %s, %d agencies, %d former units; want 48, %d, 336", file, cfg.Province.Code, len(cfg.Agencies), len(cfg.Formers), len(sim.Agencies()))
+		}
+	}
+}
+
+// TestDemoPopulation: the demo's population aged 14+ is the total of the
+// embedded population file, which is the simulated city's.
+func TestDemoPopulation(t *testing.T) {
+	total := 0
+	for _, n := range deploySim().VNeIDPopulation14Plus() {
+		total += n
+	}
+	if total != demoPopulation14Plus {
+		t.Errorf("demoPopulation14Plus %d, the simulated city's population aged 14+ %d", demoPopulation14Plus, total)
 	}
 }
 
@@ -132,9 +172,10 @@ func TestComposeMountsExist(t *testing.T) {
 }
 
 // TestDeployScoresFile keeps deploy/cchc-scores.csv equal to the simulated
-// province's illustrative CCHC scores (go test . -update rewrites it).
+// province's illustrative CCHC scores at deployClock (go test . -update
+// rewrites it).
 func TestDeployScoresFile(t *testing.T) {
-	scores := simulate.New(simulate.Options{Seed: 47}).CCHCScores()
+	scores := deploySim().CCHCScores()
 	codes := make([]string, 0, len(scores))
 	for c := range scores {
 		codes = append(codes, c)
@@ -597,4 +638,32 @@ func TestDeploySystemdSyscallFilter(t *testing.T) {
 		t.Fatalf("govpulse calls %v, which SystemCallFilter=%v refuses", refused, filters)
 	}
 	t.Logf("%d distinct system calls traced, all allowed", len(used))
+}
+
+// TestDemoConfigInEveryEra: the demo config is valid with the simulator's
+// clock in each shape of the map, its lineage resolved to the units in
+// force: none before the department mergers, their 15 links until the
+// merger, the 336 former units after it.
+func TestDemoConfigInEveryEra(t *testing.T) {
+	for _, tc := range []struct {
+		now              time.Time
+		agencies, former int
+	}{
+		{time.Date(2024, 11, 20, 10, 0, 0, 0, simulate.ICT), 348, 0},
+		{time.Date(2025, 4, 21, 10, 0, 0, 0, simulate.ICT), 337, 15},
+		{deployClock, 112, 336},
+	} {
+		sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return tc.now }})
+		files := t.TempDir()
+		if err := writeDemoFiles(files); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := demoConfig(sim, "http://127.0.0.1:1", files)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.now.Format(time.DateOnly), err)
+		}
+		if len(cfg.Agencies) != tc.agencies || len(cfg.Formers) != tc.former {
+			t.Errorf("%s: %d agencies, %d former units; want %d, %d", tc.now.Format(time.DateOnly), len(cfg.Agencies), len(cfg.Formers), tc.agencies, tc.former)
+		}
+	}
 }

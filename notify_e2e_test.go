@@ -348,7 +348,7 @@ func TestNotificationsEndToEnd(t *testing.T) {
 			cfg.Agencies[i].Email = e
 		}
 	}
-	const grafana = "https://grafana.quangnam.example.org"
+	const grafana = "https://grafana.danang.example.org"
 	cfg.Notifications.GrafanaURL = grafana
 	warnOnly := len(warn) > len(crit)
 	wantLeaders := 2 // the critical list and the digest
@@ -365,7 +365,7 @@ func TestNotificationsEndToEnd(t *testing.T) {
 	// A second govpulse whose only source cannot reach its upstream.
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken.yml")
-	if err := os.WriteFile(broken, []byte("agencies: [{code: \"000.99.99.H47\", name: \"Đơn vị thử nghiệm\", level: tinh}]\n"+
+	if err := os.WriteFile(broken, []byte("agencies: [{code: \"000.99.99.H15\", name: \"Đơn vị thử nghiệm\", level: tinh}]\n"+
 		"state_dir: "+strconv.Quote(filepath.Join(dir, "state"))+"\n"+
 		"sources:\n  - name: onestop_test\n    type: onestop\n    schedule: \"@every 5s\"\n    timeout: 2s\n    http: {url: \"http://127.0.0.1:1\", retries: 0}\n"), 0o600); err != nil {
 		t.Fatal(err)

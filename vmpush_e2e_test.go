@@ -22,19 +22,20 @@ func TestDemoPushesToVictoriaMetrics(t *testing.T) {
 	pollUntil(t, deadline, "VictoriaMetrics healthy", func() bool { return httpOK(vmURL + "/health") })
 
 	srv := startServe(t, io.Discard, "--demo", "--vm.push-url", vmURL+"/api/v1/import/prometheus",
-		"--vm.push-interval", "1s", "--vm.push-extra-labels", `province="49"`)
+		"--vm.push-interval", "1s", "--vm.push-extra-labels", `province="48"`)
 	defer srv.stop(t)
 
-	q := `count(` + catalog.DossiersReceived.Name + `{province="49"})`
+	q := `count(` + catalog.DossiersReceived.Name + `{province="48"})`
 	pollUntil(t, deadline, "the demo's series in VictoriaMetrics", func() bool {
 		resp, err := http.Get(vmURL + "/internal/force_flush")
 		if err == nil {
 			resp.Body.Close()
 		}
 		got := promQuery(t, vmURL, q)
-		return len(got) == 1 && got[0].float() > 10000
+		// The new city: about 900 agency–field pairs, 9 received series each.
+		return len(got) == 1 && got[0].float() > 5000
 	})
-	if got := promQuery(t, vmURL, catalog.SourceUp.Name+`{province="49"}`); len(got) < 5 {
+	if got := promQuery(t, vmURL, catalog.SourceUp.Name+`{province="48"}`); len(got) < 5 {
 		t.Fatalf("source health in VictoriaMetrics: %v", got)
 	}
 }

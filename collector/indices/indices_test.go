@@ -112,8 +112,9 @@ func want(t *testing.T, got map[string]float64, w map[string]float64) {
 	}
 }
 
-// TestDeployFile reads the shipped demo file and checks the province's
-// published figures (domain.md §1, §6) come out in base units.
+// TestDeployFile reads the shipped demo file and checks the city's
+// published figures (old Đà Nẵng first in DTI 2020–2023, domain.md §6) and
+// the simulated ones come out in base units.
 func TestDeployFile(t *testing.T) {
 	s := newSource(t, Config{
 		Files:   []string{"../../deploy/indices/*.yml"},
@@ -124,29 +125,28 @@ func TestDeployFile(t *testing.T) {
 		t.Errorf("rejected %v", rej)
 	}
 	want(t, v, map[string]float64{
-		"index_rank{par,total,2020}":                   42,
-		"index_ranked_provinces{par,total,2020}":       63,
-		"index_score_ratio{par,total,2023}":            0.846,
-		"index_rank{par,total,2023}":                   56,
-		"index_ranked_provinces{par,total,2023}":       63,
-		"index_score_ratio{sipas,total,2023}":          0.7844,
-		"index_rank{sipas,total,2023}":                 59,
+		"index_rank{dti,total,2020}":                   1,
+		"index_rank{dti,total,2021}":                   1,
+		"index_rank{dti,total,2022}":                   1,
+		"index_rank{dti,total,2023}":                   1,
+		"index_ranked_provinces{dti,total,2023}":       63,
+		"index_score_ratio{par,total,2023}":            0.901,
+		"index_score_ratio{sipas,total,2023}":          0.849,
+		"index_rank{sipas,total,2023}":                 18,
 		"index_ranked_provinces{sipas,total,2023}":     63,
-		"index_rank{dti,total,2020}":                   24,
-		"index_rank{dti,total,2022}":                   31,
-		"index_ranked_provinces{dti,total,2022}":       63,
-		"index_score_ratio{par,cai_cach_tthc,2023}":    0.861,
-		"index_score_ratio{dti,kinh_te_so,2022}":       0.441,
-		"index_score_points{pci,total,2023}":           65.38,
-		"index_score_points{papi,total,2023}":          42.9,
+		"index_score_ratio{par,cai_cach_tthc,2024}":    0.904,
+		"index_score_ratio{dti,kinh_te_so,2022}":       0.593,
+		"index_score_points{pci,total,2023}":           68.2,
+		"index_score_points{papi,total,2023}":          44.6,
 		"index_target_rank{dti,2025}":                  10,
 		"index_target_rank{par,2025}":                  20,
-		"index_latest_year{par,2023}":                  2023,
-		"index_latest_year{dti,2023}":                  2023,
+		"index_latest_year{par,2024}":                  2024,
+		"index_latest_year{dti,2024}":                  2024,
+		"index_latest_year{pci,2024}":                  2024,
 		"index_component_info{par,tac_dong," + tacDong: 1,
 	})
-	if _, ok := v["index_score_ratio{par,total,2020}"]; ok {
-		t.Error("PAR 2020 has no score in the file")
+	if _, ok := v["index_rank{par,total,2020}"]; ok {
+		t.Error("PAR 2020 is not in the file")
 	}
 	for k := range v {
 		if strings.HasPrefix(k, "index_score_ratio") && v[k] > 1 {
@@ -345,14 +345,14 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("%s\ngot  %q\nwant %q", yml, got, wantErrs)
 		}
 	}
-	f("files: [../../deploy/indices/quangnam.yml]\ntargets: [{index: dti, rank_max: 10, by_year: 2025}]")
+	f("files: [../../deploy/indices/danang.yml]\ntargets: [{index: dti, rank_max: 10, by_year: 2025}]")
 	f("files: ['" + dir + "/*.csv']") // a pattern may match nothing yet
 	f("targets: []", "files: at least one file or pattern is required")
 	f("files: ['[']", `files[0]: "[" is not a file path or glob pattern`)
 	f("files: [a.txt]", `files[0]: "a.txt": want a .yml, .yaml, .csv or .xlsx file`)
 	f("files: ["+dir+"/none.yml]", fmt.Sprintf("files[0]: cannot use %q: no such file or directory", dir+"/none.yml"))
 	f("files: ["+bad+"]", "files[0]: "+bad+`:2: records[0].year: "23" is not a year between 2000 and 2099`)
-	f("files: [../../deploy/indices/quangnam.yml]\ntargets: [{index: dti, rank_max: 0, by_year: 1999}, {index: xyz, rank_max: 10, by_year: 2025}, {index: dti, rank_max: 5, by_year: 1999}]",
+	f("files: [../../deploy/indices/danang.yml]\ntargets: [{index: dti, rank_max: 0, by_year: 1999}, {index: xyz, rank_max: 10, by_year: 2025}, {index: dti, rank_max: 5, by_year: 1999}]",
 		"targets[0].rank_max: must be a rank between 1 and 100, got 0",
 		"targets[0].by_year: must be a year between 2000 and 2099, got 1999",
 		"targets[1].index: unknown index \"xyz\"; known: par, sipas, papi, pci, dti",

@@ -3,6 +3,7 @@ package simulate
 import (
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/govpulse/govpulse/collector/simulate/feedgen"
 )
@@ -28,9 +29,11 @@ var FeedPII = feedgen.PII{
 }
 
 // feedRoutes mounts the feed. Its dossiers are generated once, up to the
-// simulator's clock at first use: a separate model from the period report,
-// which the demo reads only for what the feed alone knows (due soon,
-// processing time, digitised, paid online).
+// simulator's clock at first use, for the units in force then: a separate
+// model from the period report, which the demo reads only for what the feed
+// alone knows (due soon, processing time, digitised, paid online). The
+// dossiers start no earlier than the day the map took its current shape
+// (1 March or 1 July 2025), so no dossier names a unit before it existed.
 func (s *Sim) feedRoutes(mux *http.ServeMux) {
 	var once sync.Once
 	var h http.Handler
@@ -44,9 +47,17 @@ func (s *Sim) feedRoutes(mux *http.ServeMux) {
 			for _, f := range s.Fields() {
 				fields = append(fields, f.Code)
 			}
+			now := s.now()
+			var from time.Time
+			defaultFrom := time.Date(now.In(ICT).Year(), 1, 1, 0, 0, 0, 0, ICT).AddDate(0, 0, -60) // feedgen's
+			for _, d := range []time.Time{DepartmentMergerDate, MergerDate} {
+				if !now.Before(d) && defaultFrom.Before(d) {
+					from = d
+				}
+			}
 			var g *feedgen.Generator
 			g, err = feedgen.New(FeedDossiers, s.seed, feedgen.Options{
-				Agencies: agencies, Fields: fields, To: s.now(), PII: FeedPII,
+				Agencies: agencies, Fields: fields, From: from, To: now, PII: FeedPII,
 			})
 			if err == nil {
 				h = g.Handler()

@@ -221,7 +221,7 @@ func (s *Sim) fault(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 	}
-	if f.ErrorRate > 0 && unit(mix(s.seed^0xfa17^n*0x9e3779b97f4a7c15)) < f.ErrorRate {
+	if f.ErrorRate > 0 && frac(mix(s.seed^0xfa17^n*0x9e3779b97f4a7c15)) < f.ErrorRate {
 		writeError(w, http.StatusInternalServerError, "simulated internal error")
 		return true
 	}
@@ -467,9 +467,10 @@ func mongoID(kind, code string) string {
 	return hex.EncodeToString(h[:12])
 }
 
-func (s *Sim) igateItem(r Row) igateItem {
-	a := s.prov.byAgency[r.Agency]
-	f := s.prov.byField[r.Field]
+// igateItem renders row r of a report whose units are those in force on day.
+func (s *Sim) igateItem(r Row, day int64) igateItem {
+	a := s.world.unitAt(r.Agency, day).Agency
+	f := s.world.byField[r.Field]
 	var it igateItem
 	it.Agency = igateRef{ID: mongoID("agency", a.Code), Code: a.Code, Name: a.Name}
 	it.Sector = igateRef{ID: mongoID("sector", f.Vendor), Code: f.Vendor, Name: f.Name}
@@ -500,13 +501,14 @@ func (s *Sim) serveIGate(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	all := s.report(from, to)
+	day := s.reportDay(to)
 	return &page{
 		rows:  pageOf(all, pg, size),
 		total: len(all),
 		render: func(rows []Row, total int) any {
 			items := make([]igateItem, len(rows))
 			for i, r := range rows {
-				items[i] = s.igateItem(r)
+				items[i] = s.igateItem(r, day)
 			}
 			return igatePage{Content: items, TotalPages: (total + size - 1) / size, Number: pg, Size: size, TotalElements: total}
 		},

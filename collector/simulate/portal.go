@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/govpulse/govpulse/collector/catalog"
@@ -89,8 +90,10 @@ var portalGroupCodes = map[string]string{
 	catalog.GroupThanhToan: "TTTT", catalog.GroupHaiLong: "MDHL", catalog.GroupSoHoa: "MDSH",
 }
 
-// otherProvinces are the other 62 provinces of the national ranking (the 63
-// of 2024; the sim's codes are illustrative like its units').
+// otherProvinces are the 63 provinces of 2024 in the national ranking
+// before the 2025 merger, Đà Nẵng's and Quảng Nam's rows being the
+// simulated ones (the codes are illustrative like the units'; Đà Nẵng's is
+// H15, as the simulated old Đà Nẵng's).
 var otherProvinces = []string{
 	"An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre", "Bình Định",
 	"Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ", "Cao Bằng", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
@@ -102,6 +105,53 @@ var otherProvinces = []string{
 	"Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
 }
 
+// provinces2025 are the national ranking's 34 provinces and cities from 1
+// July 2025 (Resolution 202/2025/QH15, names as the press lists them, not
+// checked against the text here) but the simulated city: each keeps the
+// code of the 2024 province whose name it took (Huế: Thừa Thiên Huế's).
+var provinces2025 = []struct{ name, old string }{
+	{"UBND thành phố Hà Nội", "Hà Nội"}, {"UBND thành phố Huế", "Thừa Thiên Huế"},
+	{"UBND thành phố Hải Phòng", "Hải Phòng"}, {"UBND Thành phố Hồ Chí Minh", "TP Hồ Chí Minh"},
+	{"UBND thành phố Cần Thơ", "Cần Thơ"}, {"UBND tỉnh Tuyên Quang", "Tuyên Quang"},
+	{"UBND tỉnh Cao Bằng", "Cao Bằng"}, {"UBND tỉnh Lai Châu", "Lai Châu"}, {"UBND tỉnh Lào Cai", "Lào Cai"},
+	{"UBND tỉnh Thái Nguyên", "Thái Nguyên"}, {"UBND tỉnh Điện Biên", "Điện Biên"}, {"UBND tỉnh Lạng Sơn", "Lạng Sơn"},
+	{"UBND tỉnh Sơn La", "Sơn La"}, {"UBND tỉnh Phú Thọ", "Phú Thọ"}, {"UBND tỉnh Bắc Ninh", "Bắc Ninh"},
+	{"UBND tỉnh Quảng Ninh", "Quảng Ninh"}, {"UBND tỉnh Hưng Yên", "Hưng Yên"}, {"UBND tỉnh Ninh Bình", "Ninh Bình"},
+	{"UBND tỉnh Thanh Hóa", "Thanh Hóa"}, {"UBND tỉnh Nghệ An", "Nghệ An"}, {"UBND tỉnh Hà Tĩnh", "Hà Tĩnh"},
+	{"UBND tỉnh Quảng Trị", "Quảng Trị"}, {"UBND tỉnh Quảng Ngãi", "Quảng Ngãi"}, {"UBND tỉnh Gia Lai", "Gia Lai"},
+	{"UBND tỉnh Khánh Hòa", "Khánh Hòa"}, {"UBND tỉnh Lâm Đồng", "Lâm Đồng"}, {"UBND tỉnh Đắk Lắk", "Đắk Lắk"},
+	{"UBND tỉnh Đồng Nai", "Đồng Nai"}, {"UBND tỉnh Tây Ninh", "Tây Ninh"}, {"UBND tỉnh Vĩnh Long", "Vĩnh Long"},
+	{"UBND tỉnh Đồng Tháp", "Đồng Tháp"}, {"UBND tỉnh Cà Mau", "Cà Mau"}, {"UBND tỉnh An Giang", "An Giang"},
+}
+
+// rankedProvince is another province's row in the national ranking.
+type rankedProvince struct{ code, name string }
+
+// othersAt returns the provinces ranked beside the simulated ones on day.
+func othersAt(day int64) []rankedProvince {
+	code := map[string]string{}
+	for i, name := range otherProvinces {
+		n := i + 1
+		if n >= 47 {
+			n++ // H47 is old Quảng Nam, simulated
+		}
+		code[name] = fmt.Sprintf("000.00.00.H%02d", n)
+	}
+	var out []rankedProvince
+	if day >= civilDay(MergerDate) {
+		for _, p := range provinces2025 {
+			out = append(out, rankedProvince{code[p.old], p.name})
+		}
+		return out
+	}
+	for _, name := range otherProvinces {
+		if name != "Đà Nẵng" {
+			out = append(out, rankedProvince{code[name], "UBND tỉnh " + name})
+		}
+	}
+	return out
+}
+
 // portalID derives a stable UUID-shaped department id, as the portal's look.
 func portalID(code string) string {
 	h := sha256.Sum256([]byte("dvcqg:" + code))
@@ -109,32 +159,75 @@ func portalID(code string) string {
 	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 }
 
-// provinceCode is the code of the province's root unit (its People's Committee).
-func (s *Sim) provinceCode() string {
-	for _, a := range s.prov.agencies {
-		if a.Level == catalog.LevelProvince {
-			return a.Code
+// provincesAt returns the People's Committees in force on day: old Đà
+// Nẵng's and old Quảng Nam's before the merger, the new city's after.
+func (s *Sim) provincesAt(day int64) []*unit {
+	var out []*unit
+	for _, u := range s.world.unitsAt(day) {
+		if u.Level == catalog.LevelProvince {
+			out = append(out, u)
 		}
 	}
-	return ""
+	return out
+}
+
+// provinceUnits returns the units of root's province in force on day.
+func (s *Sim) provinceUnits(root *unit, day int64) []*unit {
+	var out []*unit
+	for _, u := range s.world.unitsAt(day) {
+		if u.province == root.province {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// portalQuery is a parsed portal request: the period's dates clamped to
+// today (zero without a period), the day whose units answer, and the root
+// unit (nil for the national ranking).
+type portalQuery struct {
+	req      portalRequest
+	from, to time.Time
+	day      int64
+	root     *unit
 }
 
 // parsePortal reads a portal request strictly. A period report needs a
-// period (needPeriod); root must be "" or the province code (allowNational
-// allows ""). It returns the request and the period's dates clamped to today.
-func (s *Sim) parsePortal(r *http.Request, needPeriod, allowNational bool) (portalRequest, time.Time, time.Time, error) {
+// period (needPeriod); root must be "" or a People's Committee in force on
+// the period's last day (allowNational allows "").
+func (s *Sim) parsePortal(r *http.Request, needPeriod, allowNational bool) (portalQuery, error) {
+	q, err := s.parsePortalBody(r, needPeriod)
+	if err != nil {
+		return q, err
+	}
+	q.day = s.clockDay()
+	if needPeriod {
+		q.day = civilDay(q.to)
+	}
+	var codes []string
+	for _, p := range s.provincesAt(q.day) {
+		codes = append(codes, p.Code)
+		if p.Code == q.req.RootDepartmentCode {
+			q.root = p
+		}
+	}
+	switch {
+	case q.req.RootDepartmentCode == "" && !allowNational:
+		return q, errors.New("rootDepartmentCode is required")
+	case q.req.RootDepartmentCode != "" && q.root == nil:
+		return q, fmt.Errorf("rootDepartmentCode %q is not a province served here on %s (%s)", q.req.RootDepartmentCode, dayTime(q.day).Format(catalog.DateLayout), strings.Join(codes, ", "))
+	}
+	return q, nil
+}
+
+func (s *Sim) parsePortalBody(r *http.Request, needPeriod bool) (portalQuery, error) {
 	var req portalRequest
 	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return req, time.Time{}, time.Time{}, fmt.Errorf("bad JSON body: %w", err)
+		return portalQuery{}, fmt.Errorf("bad JSON body: %w", err)
 	}
-	switch {
-	case req.RootDepartmentCode == "" && !allowNational:
-		return req, time.Time{}, time.Time{}, errors.New("rootDepartmentCode is required")
-	case req.RootDepartmentCode != "" && req.RootDepartmentCode != s.provinceCode():
-		return req, time.Time{}, time.Time{}, fmt.Errorf("rootDepartmentCode %q is not a province served here (%s)", req.RootDepartmentCode, s.provinceCode())
-	}
+	q := portalQuery{req: req}
 	if req.CurrentPage == 0 {
 		req.CurrentPage = 1
 	}
@@ -142,46 +235,49 @@ func (s *Sim) parsePortal(r *http.Request, needPeriod, allowNational bool) (port
 		req.PageSize = DefaultPortalPageSize
 	}
 	if req.CurrentPage < 1 || req.PageSize < 1 || req.PageSize > MaxPageSize {
-		return req, time.Time{}, time.Time{}, fmt.Errorf("currentPage %d or pageSize %d out of range (pageSize 1..%d)", req.CurrentPage, req.PageSize, MaxPageSize)
+		return q, fmt.Errorf("currentPage %d or pageSize %d out of range (pageSize 1..%d)", req.CurrentPage, req.PageSize, MaxPageSize)
 	}
 	if !needPeriod {
 		if req.TimeType != "" || req.Year != 0 || req.Quarter != 0 || req.Month != 0 {
-			return req, time.Time{}, time.Time{}, errors.New("this report takes no period")
+			return q, errors.New("this report takes no period")
 		}
-		return req, time.Time{}, time.Time{}, nil
+		q.req = req
+		return q, nil
 	}
 	if req.Year < 2000 || req.Year > 2100 {
-		return req, time.Time{}, time.Time{}, fmt.Errorf("year %d is not in 2000..2100", req.Year)
+		return q, fmt.Errorf("year %d is not in 2000..2100", req.Year)
 	}
 	var from, to time.Time
 	switch req.TimeType {
 	case "month":
 		if req.Month < 1 || req.Month > 12 || req.Quarter != 0 {
-			return req, from, to, fmt.Errorf("timeType month needs month 1..12 and no quarter")
+			return q, fmt.Errorf("timeType month needs month 1..12 and no quarter")
 		}
 		from = time.Date(req.Year, time.Month(req.Month), 1, 0, 0, 0, 0, ICT)
 		to = from.AddDate(0, 1, -1)
 	case "quarter":
 		if req.Quarter < 1 || req.Quarter > 4 || req.Month != 0 {
-			return req, from, to, fmt.Errorf("timeType quarter needs quarter 1..4 and no month")
+			return q, fmt.Errorf("timeType quarter needs quarter 1..4 and no month")
 		}
 		from = time.Date(req.Year, time.Month(3*req.Quarter-2), 1, 0, 0, 0, 0, ICT)
 		to = from.AddDate(0, 3, -1)
 	case "year":
 		if req.Quarter != 0 || req.Month != 0 {
-			return req, from, to, fmt.Errorf("timeType year takes no month or quarter")
+			return q, fmt.Errorf("timeType year takes no month or quarter")
 		}
 		from = time.Date(req.Year, 1, 1, 0, 0, 0, 0, ICT)
 		to = from.AddDate(1, 0, -1)
 	default:
-		return req, from, to, fmt.Errorf("timeType %q is not month, quarter or year", req.TimeType)
+		return q, fmt.Errorf("timeType %q is not month, quarter or year", req.TimeType)
 	}
 	now := s.now().In(ICT)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, ICT)
 	if to.After(today) {
 		to = today // shares the report cache with the one-stop layouts' "to today"
 	}
-	return req, from, to, nil
+	q.from, q.to = from, to
+	q.req = req
+	return q, nil
 }
 
 // portalPage renders one page of rows under key (evaluation or children)
@@ -230,22 +326,25 @@ func (u *unitStats) add(v unitStats) {
 	u.partialInt += v.partialInt
 }
 
-// agencyStats sums the report rows of [from, to] per agency and adds the
-// sync and service models. Every agency of the province is in the map.
-func (s *Sim) agencyStats(from, to time.Time) map[string]*unitStats {
-	out := make(map[string]*unitStats, len(s.prov.agencies))
-	for _, a := range s.prov.agencies {
+// agencyStats sums the report rows of [from, to] per unit of units and adds
+// the sync and service models. Every one of units is in the map.
+func (s *Sim) agencyStats(from, to time.Time, units []*unit) map[string]*unitStats {
+	out := make(map[string]*unitStats, len(units))
+	for _, u := range units {
 		st := &unitStats{}
-		sv := s.services(a.Code, a.Level)
+		sv := s.services(u)
 		st.procedures, st.full, st.partial = float64(sv.AuthorityCount), float64(sv.FullCount), float64(sv.PartialCount)
 		st.fullInt, st.partialInt = float64(sv.FullIntegratedCount), float64(sv.PartialIntegratedCount)
-		out[a.Code] = st
+		out[u.Code] = st
 	}
 	if from.IsZero() {
 		return out
 	}
 	for _, r := range s.report(from, to) {
 		st := out[r.Agency]
+		if st == nil {
+			continue // the other province's, before the merger
+		}
 		st.early += float64(r.Resolved.Early)
 		st.onTime += float64(r.Resolved.OnTime)
 		st.late += float64(r.Resolved.Late)
@@ -272,17 +371,19 @@ func (s *Sim) sync(code string, received float64) (local, national, synced float
 	return received, national, synced
 }
 
-// services is an agency's catalogue of procedures and online services. The
-// integrated share is drawn around 86.9% (the province's published figure).
-func (s *Sim) services(code, level string) PortalServices {
+// services is a unit's catalogue of procedures and online services. The
+// integrated share is drawn around 86.9% (old Quảng Nam's published figure).
+func (s *Sim) services(u *unit) PortalServices {
+	code := u.Code
 	d := &draw{s: s.seed ^ strHash("services|"+code)}
 	var lo, hi float64
-	switch level {
-	case catalog.LevelProvince:
+	switch {
+	case u.Level == catalog.LevelProvince:
 		lo, hi = 15, 40
-	case catalog.LevelDept:
+	case u.Level == catalog.LevelDept:
 		lo, hi = 30, 150
-	case catalog.LevelDistrict:
+	case u.Level == catalog.LevelDistrict || u.Parent == cityPPC:
+		// The new city's communes took over the districts' procedures.
 		lo, hi = 250, 350
 	default:
 		lo, hi = 90, 130
@@ -292,7 +393,7 @@ func (s *Sim) services(code, level string) PortalServices {
 	partial := math.Round(n * d.f(0.3, 0.45))
 	return PortalServices{
 		DepartmentCode:         code,
-		DepartmentName:         s.prov.byAgency[code].Name,
+		DepartmentName:         u.Name,
 		AuthorityCount:         int(n),
 		FullCount:              int(full),
 		PartialCount:           int(partial),
@@ -326,7 +427,7 @@ func (s *Sim) scores(code string, st unitStats, month uint64, calibrate bool) ma
 	syncIn, _ := catalog.QD766IndicatorByCode(catalog.IndicatorSync)
 	ck, _ := catalog.QD766GroupByCode(catalog.GroupCongKhai)
 	d := &draw{s: s.seed ^ strHash("qd766|"+code)}
-	drift := func() float64 { return 0.03 * (2*unit(mix(d.next()^month*0x9e3779b97f4a7c15)) - 1) }
+	drift := func() float64 { return 0.03 * (2*frac(mix(d.next()^month*0x9e3779b97f4a7c15)) - 1) }
 	g[catalog.GroupCongKhai] = (ck.Max-syncIn.Max)*clamp(d.f(0.65, 0.95)+drift(), 0, 1) +
 		indicatorScore(catalog.IndicatorSync, st.synced, math.Max(st.local, st.national))
 	rest := []string{catalog.GroupThanhToan, catalog.GroupHaiLong, catalog.GroupSoHoa}
@@ -361,72 +462,75 @@ func scoreRow(code, name string, g map[string]float64) PortalScore {
 	return row
 }
 
-// servePortalScores answers the national ranking (no root) or the
-// province's units (root = the province).
+// servePortalScores answers the national ranking (no root) or the units of
+// a province (root = its People's Committee).
 func (s *Sim) servePortalScores(r *http.Request) (*page, error) {
-	req, from, to, err := s.parsePortal(r, true, true)
+	q, err := s.parsePortal(r, true, true)
 	if err != nil {
 		return nil, err
 	}
+	req, from, to := q.req, q.from, q.to
 	now := s.now().In(ICT)
 	month := monthKey(from)
 	if from.After(now) {
 		// Not scored yet.
 		return portalPage(req, "overview", nil, "evaluation", []PortalScore{}), nil
 	}
-	stats := s.agencyStats(from, to)
-	prov := s.provinceCode()
-	var all unitStats
-	for _, st := range stats {
-		all.add(*st)
+	provRow := func(root *unit) (PortalScore, []*unit, map[string]*unitStats) {
+		units := s.provinceUnits(root, q.day)
+		stats := s.agencyStats(from, to, units)
+		var all unitStats
+		for _, st := range stats {
+			all.add(*st)
+		}
+		return scoreRow(root.Code, root.Name, s.scores(root.Code, all, month, true)), units, stats
 	}
-	provRow := scoreRow(prov, s.prov.byAgency[prov].Name, s.scores(prov, all, month, true))
-	if req.RootDepartmentCode == "" {
-		rows := []PortalScore{provRow}
-		for i, name := range otherProvinces {
-			n := i + 1
-			if n >= 47 {
-				n++ // H47 is the simulated province
-			}
-			code := fmt.Sprintf("000.00.00.H%02d", n)
-			rows = append(rows, s.otherProvince(code, name, month))
+	if q.root == nil {
+		var rows []PortalScore
+		for _, p := range s.provincesAt(q.day) {
+			row, _, _ := provRow(p)
+			rows = append(rows, row)
+		}
+		for _, o := range othersAt(q.day) {
+			rows = append(rows, s.otherProvince(o.code, o.name, month))
 		}
 		sort.Slice(rows, func(i, j int) bool { return rows[i].DepartmentName < rows[j].DepartmentName })
 		return portalPage(req, "overview", map[string]any{"departmentName": "Cả nước", "totalScore": nil, "groupScores": nil}, "evaluation", rows), nil
 	}
-	rows := make([]PortalScore, 0, len(s.prov.agencies))
-	for _, a := range s.prov.agencies {
-		if a.Code == prov {
-			continue
+	head, units, stats := provRow(q.root)
+	rows := make([]PortalScore, 0, len(units))
+	for _, u := range units {
+		if u != q.root {
+			rows = append(rows, scoreRow(u.Code, u.Name, s.scores(u.Code, *stats[u.Code], month, false)))
 		}
-		rows = append(rows, scoreRow(a.Code, a.Name, s.scores(a.Code, *stats[a.Code], month, false)))
 	}
-	return portalPage(req, "overview", provRow, "evaluation", rows), nil
+	return portalPage(req, "overview", head, "evaluation", rows), nil
 }
 
 // otherProvince is a seeded row of another province: a total between 62 and
 // 92 that drifts a little each month, split over the groups.
 func (s *Sim) otherProvince(code, name string, month uint64) PortalScore {
 	d := &draw{s: s.seed ^ strHash("province|"+code)}
-	share := clamp(d.f(0.62, 0.92)+0.02*(2*unit(mix(d.next()^month))-1), 0, 1)
+	share := clamp(d.f(0.62, 0.92)+0.02*(2*frac(mix(d.next()^month))-1), 0, 1)
 	g := map[string]float64{}
 	for _, grp := range catalog.QD766Groups {
 		g[grp.Code] = round2(grp.Max * clamp(share*d.f(0.9, 1.1), 0, 1))
 	}
-	return scoreRow(code, "UBND tỉnh "+name, g)
+	return scoreRow(code, name, g)
 }
 
-// servePortalSync answers the dossier-sync report of the province's units.
+// servePortalSync answers the dossier-sync report of a province's units.
 func (s *Sim) servePortalSync(r *http.Request) (*page, error) {
-	req, from, to, err := s.parsePortal(r, true, false)
+	q, err := s.parsePortal(r, true, false)
 	if err != nil {
 		return nil, err
 	}
-	stats := s.agencyStats(from, to)
+	units := s.provinceUnits(q.root, q.day)
+	stats := s.agencyStats(q.from, q.to, units)
 	syncIn, _ := catalog.QD766IndicatorByCode(catalog.IndicatorSync)
-	row := func(code string, st unitStats) PortalSync {
+	row := func(u *unit, st unitStats) PortalSync {
 		out := PortalSync{
-			DepartmentCode: code, DepartmentName: s.prov.byAgency[code].Name,
+			DepartmentCode: u.Code, DepartmentName: u.Name,
 			TotalReceived: int(st.local), TotalNationalReceived: int(st.national), TotalSynced: int(st.synced),
 			MaxScore: syncIn.Max,
 		}
@@ -438,26 +542,27 @@ func (s *Sim) servePortalSync(r *http.Request) (*page, error) {
 		return out
 	}
 	var all unitStats
-	rows := make([]PortalSync, 0, len(s.prov.agencies))
-	for _, a := range s.prov.agencies {
-		st := *stats[a.Code]
+	rows := make([]PortalSync, 0, len(units))
+	for _, u := range units {
+		st := *stats[u.Code]
 		all.add(st)
-		rows = append(rows, row(a.Code, st))
+		rows = append(rows, row(u, st))
 	}
-	return portalPage(req, "parent", row(s.provinceCode(), all), "children", rows), nil
+	return portalPage(q.req, "parent", row(q.root, all), "children", rows), nil
 }
 
-// servePortalServices answers the online-service catalogue of the
-// province's units.
+// servePortalServices answers the online-service catalogue of a province's
+// units in force today.
 func (s *Sim) servePortalServices(r *http.Request) (*page, error) {
-	req, _, _, err := s.parsePortal(r, false, false)
+	q, err := s.parsePortal(r, false, false)
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]PortalServices, 0, len(s.prov.agencies))
+	units := s.provinceUnits(q.root, q.day)
+	rows := make([]PortalServices, 0, len(units))
 	var parent PortalServices
-	for _, a := range s.prov.agencies {
-		sv := s.services(a.Code, a.Level)
+	for _, u := range units {
+		sv := s.services(u)
 		rows = append(rows, sv)
 		parent.AuthorityCount += sv.AuthorityCount
 		parent.FullCount += sv.FullCount
@@ -465,7 +570,7 @@ func (s *Sim) servePortalServices(r *http.Request) (*page, error) {
 		parent.FullIntegratedCount += sv.FullIntegratedCount
 		parent.PartialIntegratedCount += sv.PartialIntegratedCount
 	}
-	parent.DepartmentCode = s.provinceCode()
-	parent.DepartmentName = s.prov.byAgency[parent.DepartmentCode].Name
-	return portalPage(req, "parent", parent, "children", rows), nil
+	parent.DepartmentCode = q.root.Code
+	parent.DepartmentName = q.root.Name
+	return portalPage(q.req, "parent", parent, "children", rows), nil
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/govpulse/govpulse/collector/catalog"
 )
 
-const simProvince = "000.00.00.H47"
+const simProvince = "000.00.00.H15"
 
 type portalAnswer[T any] struct {
 	Code string `json:"code"`
@@ -110,7 +110,7 @@ func TestPortalCoversEveryAgency(t *testing.T) {
 	}
 	check("sync", codes, true)
 
-	sv := ask[PortalServices](t, s, PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H47"}`)
+	sv := ask[PortalServices](t, s, PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H15"}`)
 	codes = nil
 	for _, r := range sv.Data.Children {
 		codes = append(codes, r.DepartmentCode)
@@ -121,37 +121,63 @@ func TestPortalCoversEveryAgency(t *testing.T) {
 	check("services", codes, true)
 }
 
+// The national ranking has the 63 provinces before the merger (old Đà Nẵng
+// and old Quảng Nam both simulated) and the 34 after it; every simulated
+// province's total lands on its calibrated 80–83.
 func TestPortalProvinceScore(t *testing.T) {
 	for _, seed := range []int64{1, 2, 47, 2024} {
-		for _, now := range []time.Time{testNow, time.Date(2026, 2, 10, 9, 0, 0, 0, ICT), time.Date(2026, 7, 28, 16, 0, 0, 0, ICT)} {
+		for _, tc := range []struct {
+			now      time.Time
+			ranked   int
+			roots    []string
+			province string
+		}{
+			{testNow, 34, []string{simProvince}, "UBND thành phố Đà Nẵng"},
+			{time.Date(2026, 2, 10, 9, 0, 0, 0, ICT), 34, []string{simProvince}, "UBND thành phố Đà Nẵng"},
+			{time.Date(2026, 7, 28, 16, 0, 0, 0, ICT), 34, []string{simProvince}, "UBND thành phố Đà Nẵng"},
+			{time.Date(2025, 5, 20, 9, 0, 0, 0, ICT), 63, []string{simProvince, "000.00.00.H47"}, "UBND tỉnh Quảng Nam"},
+		} {
+			now := tc.now
 			s := newSim(t, seed, now)
 			a := ask[PortalScore](t, s, PortalScoresPath, monthBody(now, ""))
-			if n := len(a.Data.Evaluation); n != 63 {
-				t.Fatalf("national ranking has %d provinces, want 63", n)
+			if n := len(a.Data.Evaluation); n != tc.ranked {
+				t.Fatalf("%s: national ranking has %d provinces, want %d", now.Format(time.DateOnly), n, tc.ranked)
 			}
-			var mine *PortalScore
-			rank := 1
-			for i, r := range a.Data.Evaluation {
-				groupSum(t, r)
-				if r.DepartmentCode == simProvince {
-					mine = &a.Data.Evaluation[i]
-				}
-			}
-			if mine == nil {
-				t.Fatal("the simulated province is not ranked")
-			}
+			names := map[string]bool{}
 			for _, r := range a.Data.Evaluation {
-				if r.TotalScore > mine.TotalScore {
-					rank++
+				groupSum(t, r)
+				if names[r.DepartmentName] {
+					t.Errorf("%s: %s ranked twice", now.Format(time.DateOnly), r.DepartmentName)
 				}
+				names[r.DepartmentName] = true
 			}
-			if mine.TotalScore < 80 || mine.TotalScore > 83 {
-				t.Errorf("seed %d %s: province total %v, want 80–83 (rank %d/63)", seed, now.Format(time.DateOnly), mine.TotalScore, rank)
+			if !names[tc.province] {
+				t.Errorf("%s: %s is not ranked", now.Format(time.DateOnly), tc.province)
 			}
-			// The units' overview is the same figure.
-			u := ask[PortalScore](t, s, PortalScoresPath, monthBody(now, simProvince))
-			if u.Data.Overview.TotalScore != mine.TotalScore {
-				t.Errorf("overview %v != national row %v", u.Data.Overview.TotalScore, mine.TotalScore)
+			for _, root := range tc.roots {
+				var mine *PortalScore
+				rank := 1
+				for i, r := range a.Data.Evaluation {
+					if r.DepartmentCode == root {
+						mine = &a.Data.Evaluation[i]
+					}
+				}
+				if mine == nil {
+					t.Fatalf("%s: the simulated province %s is not ranked", now.Format(time.DateOnly), root)
+				}
+				for _, r := range a.Data.Evaluation {
+					if r.TotalScore > mine.TotalScore {
+						rank++
+					}
+				}
+				if mine.TotalScore < 80 || mine.TotalScore > 83 {
+					t.Errorf("seed %d %s: %s total %v, want 80–83 (rank %d/%d)", seed, now.Format(time.DateOnly), root, mine.TotalScore, rank, tc.ranked)
+				}
+				// The units' overview is the same figure.
+				u := ask[PortalScore](t, s, PortalScoresPath, monthBody(now, root))
+				if u.Data.Overview.TotalScore != mine.TotalScore {
+					t.Errorf("overview %v != national row %v", u.Data.Overview.TotalScore, mine.TotalScore)
+				}
 			}
 		}
 	}
@@ -160,7 +186,7 @@ func TestPortalProvinceScore(t *testing.T) {
 func TestPortalIntegrationRate(t *testing.T) {
 	for _, seed := range []int64{1, 47, 99} {
 		s := newSim(t, seed, testNow)
-		a := ask[PortalServices](t, s, PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H47"}`)
+		a := ask[PortalServices](t, s, PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H15"}`)
 		var full, fullInt, sum PortalServices
 		for _, r := range a.Data.Children {
 			full.FullCount += r.FullCount
@@ -239,13 +265,13 @@ func TestPortalBadRequests(t *testing.T) {
 		"unknown field":         {PortalScoresPath, `{"timeType":"month","year":2026,"month":11,"province":"H47"}`},
 		"another province":      {PortalScoresPath, `{"timeType":"month","year":2026,"month":11,"rootDepartmentCode":"000.00.00.H56"}`},
 		"sync without root":     {PortalSyncPath, `{"timeType":"month","year":2026,"month":11}`},
-		"week":                  {PortalSyncPath, `{"timeType":"week","year":2026,"rootDepartmentCode":"000.00.00.H47"}`},
+		"week":                  {PortalSyncPath, `{"timeType":"week","year":2026,"rootDepartmentCode":"000.00.00.H15"}`},
 		"month 13":              {PortalScoresPath, `{"timeType":"month","year":2026,"month":13}`},
 		"quarter with a month":  {PortalScoresPath, `{"timeType":"quarter","year":2026,"quarter":2,"month":4}`},
 		"year 1":                {PortalScoresPath, `{"timeType":"year","year":1}`},
-		"services with period":  {PortalServicesPath, `{"timeType":"year","year":2026,"rootDepartmentCode":"000.00.00.H47"}`},
-		"page size too large":   {PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H47","pageSize":100000}`},
-		"negative current page": {PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H47","currentPage":-1}`},
+		"services with period":  {PortalServicesPath, `{"timeType":"year","year":2026,"rootDepartmentCode":"000.00.00.H15"}`},
+		"page size too large":   {PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H15","pageSize":100000}`},
+		"negative current page": {PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H15","currentPage":-1}`},
 	} {
 		if resp, b := post(t, srv, c.path, c.body); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: status %d %s", name, resp.StatusCode, b)
@@ -263,14 +289,14 @@ func TestPortalFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{PortalScoresPath, PortalSyncPath, PortalServicesPath} {
-		if resp, _ := post(t, srv, path, `{"rootDepartmentCode":"000.00.00.H47"}`); resp.StatusCode != http.StatusInternalServerError {
+		if resp, _ := post(t, srv, path, `{"rootDepartmentCode":"000.00.00.H15"}`); resp.StatusCode != http.StatusInternalServerError {
 			t.Errorf("%s: status %d under error500", path, resp.StatusCode)
 		}
 	}
 	if err := s.SetFaults(Faults{Mode: FaultMalformed}); err != nil {
 		t.Fatal(err)
 	}
-	resp, b := post(t, srv, PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H47"}`)
+	resp, b := post(t, srv, PortalServicesPath, `{"rootDepartmentCode":"000.00.00.H15"}`)
 	if resp.StatusCode != http.StatusOK || json.Valid(b) {
 		t.Errorf("malformed: status %d, valid JSON %v", resp.StatusCode, json.Valid(b))
 	}

@@ -2,18 +2,26 @@ package simulate
 
 import "github.com/govpulse/govpulse/collector/catalog"
 
-// CCHCScores returns a yearly CCHC (PAR-style) score per department and
-// district, as a ratio: the input of the head-of-agency rating. Seeded, spread
-// over every rating tier (about 0.60–0.97) so the demo shows all four.
+// CCHCScores returns a yearly CCHC (PAR-style) score per unit rated like a
+// head of agency, as a ratio: the input of the head-of-agency rating. The
+// rated units are those in force on the clock's day that handle dossiers:
+// departments and, under the province, the local level — districts before
+// the 2025 merger, the new city's communes after. Seeded, spread over every
+// rating tier (about 0.60–0.97) so the demo shows all four.
 func (s *Sim) CCHCScores() map[string]float64 {
 	out := map[string]float64{}
-	for _, a := range s.Agencies() {
-		if a.Level != catalog.LevelDept && a.Level != catalog.LevelDistrict {
+	handles := map[*unit]bool{}
+	for _, r := range s.world.rows {
+		handles[r.unit] = true
+	}
+	for _, u := range s.world.unitsAt(s.clockDay()) {
+		local := u.Level == catalog.LevelDistrict || u.Level == catalog.LevelCommune && u.Parent == cityPPC
+		if u.Level != catalog.LevelDept && !local || !handles[u] {
 			continue
 		}
-		u := unit(mix(s.seed ^ strHash("cchc:"+a.Code)))
+		x := frac(mix(s.seed ^ strHash("cchc:"+u.Code)))
 		// Round to 0.1 percentage point, as provinces publish them.
-		out[a.Code] = float64(int(600+u*370)) / 1000
+		out[u.Code] = float64(int(600+x*370)) / 1000
 	}
 	return out
 }

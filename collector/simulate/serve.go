@@ -51,7 +51,7 @@ func (s *Sim) ServeListener(ctx context.Context, ln net.Listener, logger *slog.L
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("simulated province listening", "address", ln.Addr().String(), "agencies", len(s.prov.agencies), "fields", len(s.prov.fields))
+	logger.Info("simulated province listening", "address", ln.Addr().String(), "agencies", len(s.Agencies()), "fields", len(s.world.fields))
 
 	select {
 	case err := <-errc:

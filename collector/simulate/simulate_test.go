@@ -98,72 +98,96 @@ func igateQuery(p source.Period, page, size int) url.Values {
 	}
 }
 
-func TestUnits(t *testing.T) {
-	s := newSim(t, 47, testNow)
-	ag := s.Agencies()
+// pinned2024 is a clock in the old two provinces.
+var pinned2024 = time.Date(2024, 11, 20, 10, 30, 0, 0, ICT)
 
-	// The commune total comes from the CSV column itself.
-	recs, err := csv.NewReader(bytes.NewReader(unitsCSV)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
+func TestUnits(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		now     time.Time
+		byLevel map[string]int
+	}{
+		// 21 + 20 departments and boards, 8 + 17 districts (Huyện Hoàng Sa
+		// included), 47 + 233 communes.
+		{"old Đà Nẵng and Quảng Nam", pinned2024, map[string]int{catalog.LevelProvince: 2, catalog.LevelDept: 41, catalog.LevelDistrict: 25, catalog.LevelCommune: 280}},
+		{"after the department mergers", time.Date(2025, 4, 20, 10, 0, 0, 0, ICT), map[string]int{catalog.LevelProvince: 2, catalog.LevelDept: 30, catalog.LevelDistrict: 25, catalog.LevelCommune: 280}},
+		{"the new city", testNow, map[string]int{catalog.LevelProvince: 1, catalog.LevelDept: 17, catalog.LevelCommune: 94}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ag := newSim(t, 47, tc.now).Agencies()
+			byLevel := map[string]int{}
+			byCode := map[string]source.Agency{}
+			for i, a := range ag {
+				byLevel[a.Level]++
+				if _, dup := byCode[a.Code]; dup {
+					t.Errorf("%s twice", a.Code)
+				}
+				byCode[a.Code] = a
+				if i > 0 && ag[i-1].Code >= a.Code {
+					t.Errorf("not sorted at %s", a.Code)
+				}
+				if !catalog.AgencyCodePattern.MatchString(a.Code) || a.Name == "" || !catalog.LabelValues[catalog.LabelUnitCode].Allows(a.UnitCode) {
+					t.Errorf("bad agency %+v", a)
+				}
+			}
+			if fmt.Sprint(byLevel) != fmt.Sprint(tc.byLevel) {
+				t.Errorf("units by level %v, want %v", byLevel, tc.byLevel)
+			}
+			wantParent := map[string]string{catalog.LevelDept: catalog.LevelProvince, catalog.LevelDistrict: catalog.LevelProvince, catalog.LevelCommune: catalog.LevelDistrict}
+			if tc.byLevel[catalog.LevelDistrict] == 0 {
+				wantParent[catalog.LevelCommune] = catalog.LevelProvince
+			}
+			for _, a := range ag {
+				if a.Level == catalog.LevelProvince {
+					if a.Parent != "" {
+						t.Errorf("%s: PPC has parent %s", a.Code, a.Parent)
+					}
+					continue
+				}
+				p, ok := byCode[a.Parent]
+				if !ok || p.Level != wantParent[a.Level] || a.Code[10:] != p.Code[10:] {
+					t.Errorf("%s (%s): parent %q missing, of the wrong level or of another province", a.Code, a.Level, a.Parent)
+				}
+				if a.Level == catalog.LevelCommune && a.Code[7:9] != p.Code[7:9] {
+					t.Errorf("%s: commune code does not carry its district's group (%s)", a.Code, a.Parent)
+				}
+			}
+		})
 	}
-	wantCommunes := 0
-	for _, r := range recs[1:] {
-		if r[4] != "" {
-			n, _ := strconv.Atoi(r[4])
-			wantCommunes += n
-		}
+	// Examples of each scheme: old communes number in the merges file's
+	// order within their district; new units in the order of their codes.
+	old := map[string]source.Agency{}
+	for _, a := range newSim(t, 47, pinned2024).Agencies() {
+		old[a.Code] = a
 	}
-	byLevel := map[string]int{}
-	byCode := map[string]source.Agency{}
-	for i, a := range ag {
-		byLevel[a.Level]++
-		if _, dup := byCode[a.Code]; dup {
-			t.Errorf("%s twice", a.Code)
-		}
-		byCode[a.Code] = a
-		if i > 0 && ag[i-1].Code >= a.Code {
-			t.Errorf("not sorted at %s", a.Code)
-		}
-		if !catalog.AgencyCodePattern.MatchString(a.Code) || a.Name == "" {
-			t.Errorf("bad agency %+v", a)
-		}
+	cur := map[string]source.Agency{}
+	for _, a := range newSim(t, 47, testNow).Agencies() {
+		cur[a.Code] = a
 	}
 	for _, tc := range []struct {
-		name string
-		got  int
-		want int
+		got  source.Agency
+		want source.Agency
 	}{
-		{"provincial units incl. PPC", byLevel[catalog.LevelProvince] + byLevel[catalog.LevelDept], 21},
-		{"PPC", byLevel[catalog.LevelProvince], 1},
-		{"districts", byLevel[catalog.LevelDistrict], 18},
-		{"communes", byLevel[catalog.LevelCommune], wantCommunes},
-		{"communes (shared README)", wantCommunes, 241},
-		{"all", len(ag), 21 + 18 + wantCommunes},
+		{old["000.00.00.H15"], source.Agency{Code: "000.00.00.H15", Name: "UBND thành phố Đà Nẵng", Level: catalog.LevelProvince}},
+		{old["000.00.00.H47"], source.Agency{Code: "000.00.00.H47", Name: "UBND tỉnh Quảng Nam", Level: catalog.LevelProvince}},
+		{old["000.00.37.H15"], source.Agency{Code: "000.00.37.H15", Name: "Huyện Hòa Vang", Level: catalog.LevelDistrict, Parent: "000.00.00.H15"}},
+		{old["000.02.37.H15"], source.Agency{Code: "000.02.37.H15", Name: "Xã Hòa Liên", Level: catalog.LevelCommune, Parent: "000.00.37.H15"}},
+		{old["000.00.36.H47"], source.Agency{Code: "000.00.36.H47", Name: "Huyện Quế Sơn", Level: catalog.LevelDistrict, Parent: "000.00.00.H47"}},
+		{old["000.00.04.H47"], source.Agency{Code: "000.00.04.H47", Name: "Sở Kế hoạch và Đầu tư", Level: catalog.LevelDept, Parent: "000.00.00.H47"}},
+		{cur["000.00.00.H15"], source.Agency{Code: "000.00.00.H15", Name: "UBND thành phố Đà Nẵng", Level: catalog.LevelProvince}},
+		{cur["000.01.00.H15"], source.Agency{Code: "000.01.00.H15", Name: "Phường Hải Vân", Level: catalog.LevelCommune, Parent: "000.00.00.H15", UnitCode: "20194"}},
+		{cur["000.94.00.H15"], source.Agency{Code: "000.94.00.H15", Name: "Xã Tam Mỹ", Level: catalog.LevelCommune, Parent: "000.00.00.H15", UnitCode: "21004"}},
+		{cur["000.00.25.H15"], source.Agency{Code: "000.00.25.H15", Name: "Ban Quản lý Khu kinh tế mở Chu Lai", Level: catalog.LevelDept, Parent: "000.00.00.H15"}},
 	} {
 		if tc.got != tc.want {
-			t.Errorf("%s: got %d, want %d", tc.name, tc.got, tc.want)
+			t.Errorf("got %+v, want %+v", tc.got, tc.want)
 		}
 	}
-	wantParent := map[string]string{catalog.LevelDept: catalog.LevelProvince, catalog.LevelDistrict: catalog.LevelProvince, catalog.LevelCommune: catalog.LevelDistrict}
-	for _, a := range ag {
-		if a.Level == catalog.LevelProvince {
-			if a.Parent != "" {
-				t.Errorf("%s: PPC has parent %s", a.Code, a.Parent)
-			}
-			continue
+	// No new code is an old one.
+	for c := range cur {
+		if a, ok := old[c]; ok && a.Level != catalog.LevelProvince && a.Level != catalog.LevelDept {
+			t.Errorf("new unit %s reuses the code of old %s", c, a.Name)
 		}
-		p, ok := byCode[a.Parent]
-		if !ok || p.Level != wantParent[a.Level] {
-			t.Errorf("%s (%s): parent %q missing or of the wrong level", a.Code, a.Level, a.Parent)
-		}
-		if a.Level == catalog.LevelCommune && groupOf(a.Code) != groupOf(a.Parent) {
-			t.Errorf("%s: commune code does not carry its district's group (%s)", a.Code, a.Parent)
-		}
-	}
-	tamKy := byCode["000.02.31.H47"]
-	if tamKy.Name != "UBND xã 02 (Tam Kỳ)" || tamKy.Parent != "000.00.31.H47" {
-		t.Errorf("commune 000.02.31.H47 = %+v", tamKy)
 	}
 }
 
@@ -204,26 +228,38 @@ func TestFields(t *testing.T) {
 		mapped[c] = true
 	}
 	used := map[string]bool{}
-	agencyFields := map[string]int{}
-	for _, p := range s.prov.pairs {
+	for _, p := range s.world.pairs {
 		used[p.field] = true
-		agencyFields[p.agency]++
 	}
 	for c := range ours {
 		if !used[c] {
 			t.Errorf("field %s is handled by no agency", c)
 		}
 	}
-	// Fields per agency by level: communes ~7, districts ~15, departments
-	// their sector's 1–5, the PPC a few.
-	want := map[string][2]int{
-		catalog.LevelProvince: {2, 5}, catalog.LevelDept: {1, 5},
-		catalog.LevelDistrict: {12, 18}, catalog.LevelCommune: {6, 8},
-	}
-	for _, a := range s.Agencies() {
-		n, w := agencyFields[a.Code], want[a.Level]
-		if n < w[0] || n > w[1] {
-			t.Errorf("%s (%s) handles %d fields, want %d..%d", a.Code, a.Level, n, w[0], w[1])
+	// Fields per agency by level: old communes ~7, districts ~15,
+	// departments their sector's 1–5, the PPC a few; the new city's units
+	// handle what their predecessors did: a commune that took a district's
+	// seat the district's fields too, a merged department several sectors.
+	for _, tc := range []struct {
+		now  time.Time
+		want map[string][2]int
+	}{
+		{pinned2024, map[string][2]int{catalog.LevelProvince: {2, 5}, catalog.LevelDept: {1, 5}, catalog.LevelDistrict: {12, 18}, catalog.LevelCommune: {6, 8}}},
+		{testNow, map[string][2]int{catalog.LevelProvince: {2, 5}, catalog.LevelDept: {1, 9}, catalog.LevelCommune: {6, 18}}},
+	} {
+		sim := newSim(t, 47, tc.now)
+		agencyFields := map[string]int{}
+		for _, r := range sim.Report(tc.now, tc.now) {
+			agencyFields[r.Agency]++
+		}
+		for _, a := range sim.Agencies() {
+			n, w := agencyFields[a.Code], tc.want[a.Level]
+			if strings.Contains(a.Name, "Hoàng Sa") {
+				w = [2]int{0, 0} // no residents, no dossiers
+			}
+			if n < w[0] || n > w[1] {
+				t.Errorf("%s: %s (%s) handles %d fields, want %d..%d", tc.now.Format(time.DateOnly), a.Code, a.Level, n, w[0], w[1])
+			}
 		}
 	}
 }
@@ -231,13 +267,16 @@ func TestFields(t *testing.T) {
 // TestSeriesBudget keeps the demo province under the docs/design.md §3 budget: 11
 // series per pair (3 received, carried, 3 resolved, 2 in progress, withdrawn,
 // awaiting) times 3 periods.
+// The old two provinces, with 280 communes, are the larger map.
 func TestSeriesBudget(t *testing.T) {
-	s := newSim(t, 47, testNow)
-	pairs := len(s.Report(periods(testNow)["year"].From, testNow))
-	series := pairs * 3 * 11
-	t.Logf("%d pairs, %d series", pairs, series)
-	if pairs > 2300 || series >= 100000 {
-		t.Errorf("%d pairs give %d series, over the budget", pairs, series)
+	for _, now := range []time.Time{testNow, pinned2024} {
+		s := newSim(t, 47, now)
+		pairs := len(s.Report(periods(now)["year"].From, now))
+		series := pairs * 3 * 11
+		t.Logf("%s: %d pairs, %d series", now.Format(time.DateOnly), pairs, series)
+		if pairs > 2500 || series >= 100000 {
+			t.Errorf("%s: %d pairs give %d series, over the budget", now.Format(time.DateOnly), pairs, series)
+		}
 	}
 }
 
@@ -689,9 +728,10 @@ func TestBadRequests(t *testing.T) {
 		{"faults unknown key", "/-/faults", `{"mode":"none","latencyy":"1s"}`},
 		{"faults bad rate", "/-/faults", `{"mode":"none","error_rate":1.5}`},
 		{"faults bad duration", "/-/faults", `{"mode":"none","latency":"soon"}`},
-		{"late unknown agency", "/-/late", `{"agency":"000.00.99.H47","late_share":0.2}`},
-		{"late share above 1", "/-/late", `{"agency":"000.00.31.H47","late_share":2}`},
-		{"late share missing", "/-/late", `{"agency":"000.00.31.H47"}`},
+		{"late unknown agency", "/-/late", `{"agency":"000.00.99.H15","late_share":0.2}`},
+		{"late agency no longer in force", "/-/late", `{"agency":"000.00.31.H47","late_share":0.2}`},
+		{"late share above 1", "/-/late", `{"agency":"000.01.00.H15","late_share":2}`},
+		{"late share missing", "/-/late", `{"agency":"000.01.00.H15"}`},
 		{"late not JSON", "/-/late", `late`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -824,7 +864,7 @@ func TestLateOverride(t *testing.T) {
 		return lateShare(s.Report(month.From, month.To), func(r Row) bool { return r.Agency == code })
 	}
 	// Pick a busy agency that keeps the rule.
-	const code = "000.00.04.H47" // Sở Kế hoạch và Đầu tư
+	const code = "000.00.05.H15" // Sở Tài chính, with business registration
 	base := share(code)
 	if base >= 0.05 {
 		t.Fatalf("%s starts at %.1f%% late; pick another agency", code, 100*base)
@@ -906,7 +946,8 @@ func TestWriteCSV(t *testing.T) {
 		header string
 		rows   int
 	}{
-		{"agencies", func(w io.Writer) error { return WriteAgenciesCSV(w, s.Agencies()) }, "code,name,level,parent", len(s.Agencies())},
+		{"agencies", func(w io.Writer) error { return WriteAgenciesCSV(w, s.Agencies()) }, "code,name,level,parent,unit_code", len(s.Agencies())},
+		{"lineage", func(w io.Writer) error { return WriteLineageCSV(w, s.Lineage()) }, "old_code,old_name,old_level,new_code,date,share,old_unit_code", len(s.Lineage())},
 		{"fields", func(w io.Writer) error { return WriteFieldsCSV(w, s.Fields()) }, "code,name", len(s.Fields())},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -925,8 +966,21 @@ func TestWriteCSV(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	_ = WriteAgenciesCSV(&buf, s.Agencies())
-	if !strings.Contains(buf.String(), `000.00.13.H47,"Sở Văn hóa, Thể thao và Du lịch",so,000.00.00.H47`) {
-		t.Error("a name with a comma is not quoted")
+	for _, want := range []string{`000.00.23.H15,"Sở Văn hóa, Thể thao và Du lịch",so,000.00.00.H15,` + "\n", "000.01.00.H15,Phường Hải Vân,xa,000.00.00.H15,20194\n"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("agencies file has no line %q (a name with a comma is quoted, the unit code last)", want)
+		}
+	}
+	buf.Reset()
+	_ = WriteLineageCSV(&buf, s.Lineage())
+	for _, want := range []string{
+		"000.02.37.H15,Xã Hòa Liên,xa,000.01.00.H15,2025-07-01,0.2,\n",
+		"000.00.04.H47,Sở Kế hoạch và Đầu tư,so,000.00.05.H47,2025-03-01,1,\n",
+		"000.00.05.H47,Sở Tài chính,so,000.00.05.H15,2025-07-01,1,\n",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("lineage file has no line %q", want)
+		}
 	}
 }
 
@@ -946,6 +1000,6 @@ func ExampleSim_Report() {
 	now := time.Date(2026, 11, 20, 10, 30, 0, 0, ICT)
 	s := New(Options{Seed: 47, Now: func() time.Time { return now }})
 	rows := s.Report(time.Date(2026, 11, 1, 0, 0, 0, 0, ICT), now)
-	fmt.Println(len(rows) > 2000, rows[0].Agency)
-	// Output: true 000.00.00.H47
+	fmt.Println(len(rows) > 800, rows[0].Agency)
+	// Output: true 000.00.00.H15
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"sort"
 	"strconv"
 	"time"
 
@@ -25,7 +24,7 @@ const VNeIDSchema = "govpulse.vneid/v1"
 // mid-2022): the growth curves start here and earlier dates are refused.
 var vneidStart = time.Date(2022, 7, 1, 0, 0, 0, 0, ICT)
 
-// VNeIDUnit is one commune's cumulative counts.
+// VNeIDUnit is one commune-level unit's cumulative counts.
 type VNeIDUnit struct {
 	Code         string `json:"code"`
 	Name         string `json:"name"`
@@ -41,74 +40,114 @@ type VNeIDReport struct {
 	Units  []VNeIDUnit `json:"units"`
 }
 
-// vneidCommune holds one commune's seeded parameters.
+// vneidCommune holds one old commune's seeded parameters: the new units'
+// figures are the sums of their old communes' parts.
 type vneidCommune struct {
-	code, name string
 	population int     // aged 14+
 	apply      float64 // factor on the province's application share
 	issue      float64 // share of applications issued
 	activate   float64 // factor on the province's activation rate
 }
 
+// vneidPopulationBase is an old commune's population aged 14+ before its
+// district's size and the seeded spread. MADE UP so that the new city's
+// total is about 2.36 million: 77% (an assumed share aged 14+) of the
+// 3,065,628 people of Resolution 202/2025/QH15 as reported.
+var vneidPopulationBase = map[string]float64{provinceDaNang: 15700, provinceQuangNam: 5750}
+
 // vneidRoutes mounts the VNeID endpoint behind the fault knobs.
 func (s *Sim) vneidRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+VNeIDPath, s.data(s.serveVNeID))
 }
 
-// vneidCommunes returns every commune's parameters, sorted by code. They
-// depend on the seed only.
-func (s *Sim) vneidCommunes() []vneidCommune {
-	var out []vneidCommune
-	for _, a := range s.prov.agencies {
-		if a.Level != catalog.LevelCommune {
+// buildVNeID draws every old commune's parameters; they depend on the seed only.
+func (s *Sim) buildVNeID() {
+	size := map[string]float64{}
+	for _, d := range oldDistricts {
+		size[d.code] = math.Pow((d.size[0]+d.size[1])/2, 0.8)
+	}
+	s.vneid = map[*unit]vneidCommune{}
+	for _, u := range s.world.units {
+		if u.Level != catalog.LevelCommune || u.own == nil {
 			continue
 		}
-		d := &draw{s: s.seed ^ strHash("vneid|"+a.Code)}
+		d := &draw{s: s.seed ^ strHash("vneid|"+u.Code)}
 		// Communes of the busy cities are bigger than the mountain ones.
-		r := districtSize[groupOf(a.Code)]
-		size := math.Pow((r[0]+r[1])/2, 0.8)
-		out = append(out, vneidCommune{
-			code:       a.Code,
-			name:       a.Name,
-			population: int(math.Round(4900 * size * d.f(0.55, 1.45))),
+		s.vneid[u] = vneidCommune{
+			population: int(math.Round(vneidPopulationBase[u.province] * size[u.Parent] * d.f(0.55, 1.45))),
 			apply:      d.f(0.88, 1.08),
 			issue:      d.f(0.88, 0.96),
 			activate:   d.f(0.85, 1.1),
-		})
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].code < out[j].code })
+}
+
+// part is the share [lo, hi) of a count, so that the parts of a split
+// commune add up to the count exactly.
+func part(n int, lo, hi float64) int {
+	return int(math.Floor(float64(n)*hi+1e-9)) - int(math.Floor(float64(n)*lo+1e-9))
+}
+
+// vneidUnits are the commune-level units in force on day that have
+// residents (Đặc khu Hoàng Sa has none), sorted by code.
+func (s *Sim) vneidUnits(day int64) []*unit {
+	var out []*unit
+	for _, u := range s.world.unitsAt(day) {
+		if u.Level == catalog.LevelCommune && len(u.pop) > 0 {
+			out = append(out, u)
+		}
+	}
 	return out
 }
 
-// VNeIDPopulation14Plus returns the simulated population aged 14+ by commune
-// code, for the vneid source's population_file and population_14plus (their
-// sum) in the demo config.
+// VNeIDPopulation14Plus returns the simulated population aged 14+ by unit
+// code of the commune-level units in force on the clock's day, for the vneid
+// source's population_file and population_14plus (their sum) in the demo
+// config. A new unit's population is the sum of its old communes' (a fifth
+// of Xã Hòa Liên's went to Phường Hải Vân).
 func (s *Sim) VNeIDPopulation14Plus() map[string]int {
 	out := map[string]int{}
-	for _, c := range s.vneidCommunes() {
-		out[c.code] = c.population
+	for _, u := range s.vneidUnits(s.clockDay()) {
+		out[u.Code] = s.population(u)
 	}
 	return out
 }
 
-// VNeID returns the cumulative counts of every commune as of the calendar
-// date of asOf (in ICT). The counts grow slowly along saturating curves: by
-// late 2026 about 77% of the population aged 14+ has applied, 92% of
-// applications are issued and half the issued accounts are activated: about
-// 35% of the population holds an activated account (domain.md §1). Counts never
-// decrease from one day to the next and activated never exceeds issued.
+func (s *Sim) population(u *unit) int {
+	n := 0
+	for _, p := range u.pop {
+		n += part(s.vneid[p.commune].population, p.lo, p.hi)
+	}
+	return n
+}
+
+// VNeID returns the cumulative counts of every commune-level unit in force
+// on the calendar date of asOf (in ICT). The counts grow slowly along
+// saturating curves: by late 2026 about 77% of the population aged 14+ has
+// applied, 92% of applications are issued and half the issued accounts are
+// activated: about 35% of the population holds an activated account
+// (domain.md §1). Counts never decrease from one day to the next and
+// activated never exceeds issued; a new unit's counts are the sums of its
+// old communes' parts, so the province's totals run on through the merger.
 func (s *Sim) VNeID(asOf time.Time) []VNeIDUnit {
 	days := float64(civilDay(asOf) - civilDay(vneidStart))
 	days = math.Max(0, days)
 	applyShare := 0.82 - 0.47*math.Exp(-days/700)
 	activation := 0.58 - 0.28*math.Exp(-days/1100)
-	communes := s.vneidCommunes()
-	out := make([]VNeIDUnit, len(communes))
-	for i, c := range communes {
-		apps := math.Floor(float64(c.population) * math.Min(0.97, applyShare*c.apply))
-		issued := math.Floor(apps * c.issue)
-		act := math.Floor(issued * math.Min(0.98, activation*c.activate))
-		out[i] = VNeIDUnit{Code: c.code, Name: c.name, Applications: int(apps), Issued: int(issued), Activated: int(act)}
+	units := s.vneidUnits(civilDay(asOf))
+	out := make([]VNeIDUnit, len(units))
+	for i, u := range units {
+		v := VNeIDUnit{Code: u.Code, Name: u.Name}
+		for _, p := range u.pop {
+			c := s.vneid[p.commune]
+			apps := int(math.Floor(float64(c.population) * math.Min(0.97, applyShare*c.apply)))
+			issued := int(math.Floor(float64(apps) * c.issue))
+			act := int(math.Floor(float64(issued) * math.Min(0.98, activation*c.activate)))
+			v.Applications += part(apps, p.lo, p.hi)
+			v.Issued += part(issued, p.lo, p.hi)
+			v.Activated += part(act, p.lo, p.hi)
+		}
+		out[i] = v
 	}
 	return out
 }
@@ -149,7 +188,11 @@ func (s *Sim) WriteVNeIDReportCSV(w io.Writer, asOf time.Time) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"CÔNG AN TỈNH QUẢNG NAM (dữ liệu mô phỏng)", "", "", "", "", ""})
+	title := "CÔNG AN THÀNH PHỐ ĐÀ NẴNG (dữ liệu mô phỏng)"
+	if civilDay(asOf) < civilDay(MergerDate) {
+		title = "CÔNG AN THÀNH PHỐ ĐÀ NẴNG, CÔNG AN TỈNH QUẢNG NAM (dữ liệu mô phỏng)"
+	}
+	_ = cw.Write([]string{title, "", "", "", "", ""})
 	_ = cw.Write([]string{"BÁO CÁO KẾT QUẢ THU NHẬN HỒ SƠ, CẤP VÀ KÍCH HOẠT TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ MỨC 2", "", "", "", "", ""})
 	_ = cw.Write([]string{"Tính đến ngày " + asOf.In(ICT).Format("02/01/2006"), "", "", "", "", ""})
 	_ = cw.Write([]string{"STT", "Mã đơn vị", "Tên đơn vị", "Số hồ sơ thu nhận", "Số tài khoản đã cấp", "Số tài khoản đã kích hoạt"})
@@ -166,13 +209,14 @@ func (s *Sim) WriteVNeIDReportCSV(w io.Writer, asOf time.Time) error {
 	return cw.Error()
 }
 
-// WriteVNeIDPopulationCSV writes the population aged 14+ per commune in the
-// vneid source's population_file format.
+// WriteVNeIDPopulationCSV writes the population aged 14+ per commune-level
+// unit in force on the clock's day in the vneid source's population_file
+// format.
 func (s *Sim) WriteVNeIDPopulationCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"Mã đơn vị", "Tên đơn vị", "Dân số từ 14 tuổi trở lên"})
-	for _, c := range s.vneidCommunes() {
-		_ = cw.Write([]string{c.code, c.name, strconv.Itoa(c.population)})
+	for _, u := range s.vneidUnits(s.clockDay()) {
+		_ = cw.Write([]string{u.Code, u.Name, strconv.Itoa(s.population(u))})
 	}
 	cw.Flush()
 	return cw.Error()
