@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/config"
@@ -92,7 +93,10 @@ func generatedDemoConfig() (*config.Config, error) {
 	if err := writeDemoFiles(dir); err != nil {
 		return nil, err
 	}
-	return demoConfig(simulate.New(simulate.Options{}), demoSimulatorURL, dir)
+	// The units in force since the 2025 reorganisation, whatever today is:
+	// generated files do not move with the clock.
+	at := func() time.Time { return simulate.MergerDate }
+	return demoConfig(simulate.New(simulate.Options{Now: at}), demoSimulatorURL, dir)
 }
 
 // generateFiles runs every generator and returns their files sorted by path;

@@ -413,7 +413,7 @@ func NormalizeEmails(s string) (string, error) {
 		}
 		a, err := mail.ParseAddress(part)
 		if err != nil || a.Name != "" || a.Address != part {
-			return "", fmt.Errorf("%q is not an e-mail address such as vanphong@sotuphap.quangnam.gov.vn", part)
+			return "", fmt.Errorf("%q is not an e-mail address such as vanphong@sotuphap.danang.gov.vn", part)
 		}
 		out = append(out, a.Address)
 	}

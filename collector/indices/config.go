@@ -17,7 +17,7 @@ const DefaultMaxFileBytes = 8 << 20
 // Config is the `indices:` block of a source of type indices.
 //
 //	indices:
-//	  files: [indices/quangnam.yml, /srv/govpulse/indices/*.xlsx]
+//	  files: [indices/danang.yml, /srv/govpulse/indices/*.xlsx]
 //	  targets:
 //	    - {index: dti, rank_max: 10, by_year: 2025}
 //	    - {index: par, rank_max: 20, by_year: 2025}

@@ -25,7 +25,7 @@
 //
 // YAML (comments say which figures are published and which illustrative):
 //
-//	province: Quảng Nam           # for people; not exported
+//	province: Thành phố Đà Nẵng   # for people; not exported
 //	records:
 //	  - {index: par, year: 2023, score: 84.6, rank: 56, ranked: 63}
 //	  - {index: par, component: cai_cach_tthc, year: 2023, score: "86,10%"}

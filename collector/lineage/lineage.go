@@ -76,31 +76,9 @@ func Resolve(links []Link, current map[string]source.Agency) ([]Former, []Proble
 	}
 	units := map[string]*unit{}
 	var order []string
-	levels := catalog.LabelValues[catalog.LabelLevel]
 	for i, l := range links {
-		switch {
-		case !catalog.AgencyCodePattern.MatchString(l.Old.Code):
-			add(i, "former unit code %q is not an e-ID code like 000.00.31.H47", l.Old.Code)
-			continue
-		case !catalog.AgencyCodePattern.MatchString(l.New):
-			add(i, "former unit %s: successor code %q is not an e-ID code like 000.00.31.H47", l.Old.Code, l.New)
-			continue
-		case l.New == l.Old.Code:
-			// A reused code continues by itself: no link is needed, and one
-			// would count the unit twice.
-			add(i, "former unit %s: successor is the same code; a unit that keeps its code needs no link", l.Old.Code)
-			continue
-		case !(l.Share > 0 && l.Share <= 1):
-			add(i, "former unit %s: share %v must be above 0 and at most 1", l.Old.Code, l.Share)
-			continue
-		case strings.TrimSpace(l.Old.Name) == "":
-			add(i, "former unit %s has no name", l.Old.Code)
-			continue
-		case !levels.Allows(l.Old.Level):
-			add(i, "former unit %s: level %q is not one of %s", l.Old.Code, l.Old.Level, strings.Join(levels.List, ", "))
-			continue
-		case !catalog.LabelValues[catalog.LabelUnitCode].Allows(l.Old.UnitCode):
-			add(i, "former unit %s: unit code %q is not the statistics office's code of up to 5 digits", l.Old.Code, l.Old.UnitCode)
+		if msg := checkLink(l); msg != "" {
+			add(i, "%s", msg)
 			continue
 		}
 		u := units[l.Old.Code]
@@ -182,6 +160,29 @@ func Resolve(links []Link, current map[string]source.Agency) ([]Former, []Proble
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Unit.Code < out[j].Unit.Code })
 	return out, nil
+}
+
+// checkLink returns what is wrong with one link on its own, or "".
+func checkLink(l Link) string {
+	switch {
+	case !catalog.AgencyCodePattern.MatchString(l.Old.Code):
+		return fmt.Sprintf("former unit code %q is not an e-ID code like 000.00.31.H47", l.Old.Code)
+	case !catalog.AgencyCodePattern.MatchString(l.New):
+		return fmt.Sprintf("former unit %s: successor code %q is not an e-ID code like 000.00.31.H47", l.Old.Code, l.New)
+	case l.New == l.Old.Code:
+		// A reused code continues by itself: no link is needed, and one
+		// would count the unit twice.
+		return fmt.Sprintf("former unit %s: successor is the same code; a unit that keeps its code needs no link", l.Old.Code)
+	case !(l.Share > 0 && l.Share <= 1):
+		return fmt.Sprintf("former unit %s: share %v must be above 0 and at most 1", l.Old.Code, l.Share)
+	case strings.TrimSpace(l.Old.Name) == "":
+		return fmt.Sprintf("former unit %s has no name", l.Old.Code)
+	case !catalog.LabelValues[catalog.LabelLevel].Allows(l.Old.Level):
+		return fmt.Sprintf("former unit %s: level %q is not one of %s", l.Old.Code, l.Old.Level, strings.Join(catalog.LabelValues[catalog.LabelLevel].List, ", "))
+	case !catalog.LabelValues[catalog.LabelUnitCode].Allows(l.Old.UnitCode):
+		return fmt.Sprintf("former unit %s: unit code %q is not the statistics office's code of up to 5 digits", l.Old.Code, l.Old.UnitCode)
+	}
+	return ""
 }
 
 // round keeps shares to 12 decimals so products of shares print stably.

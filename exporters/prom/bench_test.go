@@ -40,7 +40,7 @@ func benchSnapshot(series int) *store.Snapshot {
 		if i < 20 {
 			level = catalog.LevelDept
 		}
-		units.Add(catalog.AgencyInfo, 1, code, fmt.Sprintf("Đơn vị số %d", i), level, "000.00.00.H47")
+		units.Add(catalog.AgencyInfo, 1, code, fmt.Sprintf("Đơn vị số %d", i), level, "000.00.00.H47", "")
 		for _, f := range benchFields {
 			for _, p := range catalog.Periods {
 				for _, c := range []string{catalog.ChannelInPerson, catalog.ChannelOnline, catalog.ChannelPostal} {

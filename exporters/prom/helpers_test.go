@@ -40,9 +40,9 @@ const (
 // (and has no rejected-share limit).
 func goldenSnapshot() *store.Snapshot {
 	units := &source.Result{}
-	units.Add(catalog.AgencyInfo, 1, agJustice, "Sở Tư pháp", catalog.LevelDept, "")
-	units.Add(catalog.AgencyInfo, 1, agPlanning, "Sở Kế hoạch và Đầu tư", catalog.LevelDept, "")
-	units.Add(catalog.AgencyInfo, 1, agDistrict, "UBND huyện Đại Lộc", catalog.LevelDistrict, "")
+	units.Add(catalog.AgencyInfo, 1, agJustice, "Sở Tư pháp", catalog.LevelDept, "", "")
+	units.Add(catalog.AgencyInfo, 1, agPlanning, "Sở Kế hoạch và Đầu tư", catalog.LevelDept, "", "")
+	units.Add(catalog.AgencyInfo, 1, agDistrict, "UBND huyện Đại Lộc", catalog.LevelDistrict, "", "")
 	units.Add(catalog.FieldInfo, 1, "DD", "Đất đai")
 	units.Add(catalog.FieldInfo, 1, "HT", "Hộ tịch")
 

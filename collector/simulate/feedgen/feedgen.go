@@ -571,7 +571,7 @@ func (l *dossierLife) render(b []byte, stage int, u workday.Wall, g *Generator) 
 		b = append(b, genDocs[i%len(genDocs)]...)
 		b = append(b, `","IsDeleted":false,"MaThanhPhanHoSo":"TP`...)
 		b = strconv.AppendInt(b, int64(i+1), 10)
-		b = append(b, `","DuongDanTaiTepTin":"https://dichvucong.quangnam.gov.vn/file/`...)
+		b = append(b, `","DuongDanTaiTepTin":"https://dichvucong.danang.gov.vn/file/`...)
 		b = strconv.AppendUint(b, l.rng^uint64(i*7919), 36)
 		b = append(b, `.pdf"}`...)
 	}
