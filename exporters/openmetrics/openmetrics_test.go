@@ -18,11 +18,11 @@ func TestWrite(t *testing.T) {
 	}
 	// Points given newest first: the writer orders each series by time.
 	points := []Point{
-		{At: t2, Samples: []source.Sample{s(catalog.DossiersCarriedOver, 5, "000.00.31.H47", "DD", "month"), s(catalog.AgencyInfo, 1, "000.00.31.H47", `UBND "Tam Kỳ"`, "huyen", "")}},
+		{At: t2, Samples: []source.Sample{s(catalog.DossiersCarriedOver, 5, "000.00.31.H47", "DD", "month"), s(catalog.AgencyInfo, 1, "000.00.31.H47", `UBND "Tam Kỳ"`, "huyen", "", "")}},
 		{At: t1, Samples: []source.Sample{s(catalog.DossiersCarriedOver, 3, "000.00.31.H47", "DD", "month")}},
 	}
 	cases := map[Format]string{
-		OpenMetrics: `tthc_agency_info{agency="000.00.31.H47",name="UBND \"Tam Kỳ\"",level="huyen",parent=""} 1 1790787599
+		OpenMetrics: `tthc_agency_info{agency="000.00.31.H47",name="UBND \"Tam Kỳ\"",level="huyen",parent="",unit_code=""} 1 1790787599
 # HELP tthc_dossiers_carried_over`,
 		PrometheusText: `tthc_dossiers_carried_over{agency="000.00.31.H47",field="DD",period="month"} 3 1788195599000
 tthc_dossiers_carried_over{agency="000.00.31.H47",field="DD",period="month"} 5 1790787599000
