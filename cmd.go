@@ -65,6 +65,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"backfill": runBackfill,
 	"generate": runGenerate,
 	"probe":    runProbe,
+	"sizing":   runSizing,
 }
 
 var summaries = map[string]string{
@@ -74,6 +75,7 @@ var summaries = map[string]string{
 	"backfill": "write the one-stop report's history (past months) as OpenMetrics or for VictoriaMetrics' import",
 	"generate": "write the Prometheus rules, Alertmanager and Prometheus examples (and dashboards) into --out",
 	"probe":    "GET a health endpoint and exit non-zero unless it answers 2xx (the container health check)",
+	"sizing":   "measure the demo province's series and extrapolate series and ingestion to many provinces",
 }
 
 // errVersion is returned by parseFlags for --version: run prints the version.
