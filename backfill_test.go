@@ -133,8 +133,21 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 // TestBackfillIntoVictoriaMetrics: the Prometheus-text history imports into a
 // real VictoriaMetrics with its old timestamps.
 func TestBackfillIntoVictoriaMetrics(t *testing.T) {
-	vm := needBinary(t, "victoria-metrics")
 	points, at, want := backfillHistory(t)
+	base := startVMWithHistory(t, points)
+	pollUntil(t, time.Now().Add(30*time.Second), "the history in VictoriaMetrics", func() bool {
+		flushVM(base)
+		got := queryAt(t, base, backfillQuery, at)
+		return len(got) == 1 && got[0].float() == want
+	})
+}
+
+// startVMWithHistory starts a real VictoriaMetrics and imports points as
+// Prometheus text, as the README's backfill command does; it returns the
+// base URL. The import may take a flush to be seen (flushVM).
+func startVMWithHistory(t *testing.T, points []openmetrics.Point) string {
+	t.Helper()
+	vm := needBinary(t, "victoria-metrics")
 	addr := freeAddr(t)
 	startBinary(t, vm, "-storageDataPath="+filepath.Join(t.TempDir(), "vm"), "-httpListenAddr="+addr,
 		"-retentionPeriod=100y", "-loggerLevel=ERROR", "-search.disableCache")
@@ -149,11 +162,12 @@ func TestBackfillIntoVictoriaMetrics(t *testing.T) {
 		t.Fatalf("import: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	pollUntil(t, time.Now().Add(30*time.Second), "the history in VictoriaMetrics", func() bool {
-		if r, err := http.Get(base + "/internal/force_flush"); err == nil {
-			r.Body.Close()
-		}
-		got := queryAt(t, base, backfillQuery, at)
-		return len(got) == 1 && got[0].float() == want
-	})
+	return base
+}
+
+// flushVM makes VictoriaMetrics' recent imports searchable now.
+func flushVM(base string) {
+	if r, err := http.Get(base + "/internal/force_flush"); err == nil {
+		r.Body.Close()
+	}
 }

@@ -226,25 +226,9 @@ func TestLineageHistoryInPrometheus(t *testing.T) {
 	// The same queries on VictoriaMetrics, the scale-out path, after the
 	// Prometheus-text import of the same history.
 	t.Run("victoriametrics", func(t *testing.T) {
-		vm := needBinary(t, "victoria-metrics")
-		vmAddr := freeAddr(t)
-		startBinary(t, vm, "-storageDataPath="+filepath.Join(t.TempDir(), "vm"), "-httpListenAddr="+vmAddr,
-			"-retentionPeriod=100y", "-loggerLevel=ERROR", "-search.disableCache")
-		vmBase := "http://" + vmAddr
-		pollUntil(t, time.Now().Add(30*time.Second), "VictoriaMetrics healthy", func() bool { return httpOK(vmBase + "/health") })
-		var b bytes.Buffer
-		if err := openmetrics.Write(&b, openmetrics.PrometheusText, points); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.Post(vmBase+"/api/v1/import/prometheus", "text/plain", &b)
-		if err != nil || resp.StatusCode/100 != 2 {
-			t.Fatalf("import: %v %v", err, resp)
-		}
-		resp.Body.Close()
+		vmBase := startVMWithHistory(t, points)
 		pollUntil(t, time.Now().Add(30*time.Second), "the history in VictoriaMetrics", func() bool {
-			if r, err := http.Get(vmBase + "/internal/force_flush"); err == nil {
-				r.Body.Close()
-			}
+			flushVM(vmBase)
 			return len(queryRange(t, vmBase, pick.Replace(resolvedTrend), start, end, 24*time.Hour)) > 0
 		})
 		check(t, vmBase)
