@@ -19,6 +19,11 @@ import (
 const (
 	RecordingFile = "prometheus/rules/govpulse.recording" + ruleFileSuffix
 	AlertsFile    = "prometheus/rules/govpulse.alerts" + ruleFileSuffix
+	// LineageFile holds the lineage scope's recording rules apart: they are
+	// the costliest to evaluate (a join per part of a split unit), only the
+	// history needs them, and a province without a lineage file may leave
+	// the file out.
+	LineageFile = "prometheus/rules/govpulse.lineage" + ruleFileSuffix
 )
 
 // ruleFileSuffix ends every rule file's name; the Prometheus example loads
@@ -72,10 +77,14 @@ var domains = []domain{
 	{name: "onestop", recording: onestopRecording, alerts: onestopAlerts},
 	{name: "feed", recording: feedRecording, alerts: feedAlerts},
 	{name: "portal", recording: portalRecording, alerts: portalAlerts},
-	{name: "lineage", recording: lineageRecording},
+	{name: "lineage", recording: lineageRecording}, // into LineageFile
 	{name: "health", alerts: healthAlerts},
 	{name: "meta", alerts: metaAlerts},
 }
+
+// lineageGroup is the lineage domain's recording group, written to
+// LineageFile.
+const lineageGroup = "govpulse.lineage.recording"
 
 // gen carries the options through the domain functions, and the problems
 // they found (an alert without an audience).
@@ -274,7 +283,22 @@ func RuleFiles(o Options) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	var lin []Group
+	for i := 0; i < len(rec); i++ {
+		if rec[i].Name == lineageGroup {
+			lin = append(lin, rec[i])
+			rec = append(rec[:i:i], rec[i+1:]...)
+			i--
+		}
+	}
 	t := o.Thresholds
+	linData, err := dashboards.YAML(ruleFileOf(lin),
+		"Prometheus recording rules at the lineage scope: today's agencies with the figures of the former units that went into them (docs/lineage.md).",
+		"Series names are declared in collector/catalog/rules.go; regenerate with: govpulse generate --out deploy",
+	)
+	if err != nil {
+		return nil, err
+	}
 	recData, err := dashboards.YAML(ruleFileOf(rec),
 		"Prometheus recording rules: ratios of sums derived from govpulse's counts, per agency, administrative level and province.",
 		"Series names are declared in collector/catalog/rules.go; regenerate with: govpulse generate --out deploy",
@@ -291,7 +315,7 @@ func RuleFiles(o Options) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []dashboards.File{{Path: RecordingFile, Data: recData}, {Path: AlertsFile, Data: alData}}, nil
+	return []dashboards.File{{Path: RecordingFile, Data: recData}, {Path: LineageFile, Data: linData}, {Path: AlertsFile, Data: alData}}, nil
 }
 
 // The rule file's YAML shape (Prometheus' rulefmt). yaml.v3 keeps struct

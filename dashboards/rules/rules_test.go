@@ -202,12 +202,12 @@ func TestGeneratedFilesValid(t *testing.T) {
 				t.Errorf("%s: no generated-file header or no trailing newline", f.Path)
 			}
 		}
-		for _, p := range []string{RecordingFile, AlertsFile} {
+		for _, p := range []string{RecordingFile, LineageFile, AlertsFile} {
 			if out, err := runTool(t, dir, promtool, "check", "rules", paths[p]); err != nil {
 				t.Errorf("%s promtool check rules %s: %v\n%s", lang, p, err, out)
 			}
 		}
-		if out, err := runTool(t, dir, promtool, "check", "config", paths[PrometheusFile]); err != nil || !strings.Contains(out, "2 rule files found") {
+		if out, err := runTool(t, dir, promtool, "check", "config", paths[PrometheusFile]); err != nil || !strings.Contains(out, "3 rule files found") {
 			t.Errorf("%s promtool check config: %v\n%s", lang, err, out)
 		}
 		if out, err := runTool(t, dir, amtool, "check-config", paths[AlertmanagerFile]); err != nil || !strings.Contains(out, "4 inhibit rules") {
