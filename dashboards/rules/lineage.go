@@ -40,6 +40,9 @@ func lineageSumAt(offset, dayEnd time.Duration) summer {
 		} else if back > 0 {
 			raw += offsetOf(back)
 		}
+		// An HA pair's counts once, and each lineage share once: a join
+		// needs one share per former unit and part.
+		raw = Once(raw)
 		at := " @ end()"
 		// A former unit's code stands for it up to its end, the instant
 		// included: a day's last value read at the next midnight is the
@@ -49,15 +52,22 @@ func lineageSumAt(offset, dayEnd time.Duration) summer {
 			dataTime = "(time() - " + strconv.FormatInt(int64(back/time.Second), 10) + ")"
 		}
 		stands := "(" + catalog.AgencyLineageEnd.Name + at + " >= " + dataTime + ")"
-		keep := by(catalog.ScopeAgency, nil)[1:] // period: the scope's labels less agency
+		// The scope's labels less agency (province, period): the successor
+		// becomes the agency.
+		var keep []string
+		for _, l := range by(catalog.ScopeAgency, nil) {
+			if l != catalog.LabelAgency {
+				keep = append(keep, l)
+			}
+		}
 		var terms []string
 		for _, part := range catalog.LineageParts {
-			share := "(" + sel(catalog.AgencyLineageShare.Name, eq(catalog.LabelPart, part)) + at + " and on (" + catalog.LabelAgency + ") " + stands + ")"
-			joined := raw + " * on (" + catalog.LabelAgency + ") group_left (" + catalog.LabelSuccessor + ", " + catalog.LabelPart + ") " + share
+			share := "(" + Once(sel(catalog.AgencyLineageShare.Name, eq(catalog.LabelPart, part))+at) + " and " + onAgency() + " " + stands + ")"
+			joined := raw + " * " + onAgency() + " group_left (" + catalog.LabelSuccessor + ", " + catalog.LabelPart + ") " + share
 			grouped := sumBy(append([]string{catalog.LabelSuccessor, catalog.LabelPart}, keep...), joined)
 			terms = append(terms, "label_replace("+grouped+", "+strconv.Quote(catalog.LabelAgency)+", \"$1\", "+strconv.Quote(catalog.LabelSuccessor)+", \"(.*)\")")
 		}
-		terms = append(terms, "("+raw+" unless on ("+catalog.LabelAgency+") "+stands+")")
+		terms = append(terms, "("+raw+" unless "+onAgency()+" "+stands+")")
 		return sumBy(by(catalog.ScopeAgency, nil), "\n    "+strings.Join(terms, "\n  or\n    ")+"\n")
 	}
 }
@@ -123,25 +133,27 @@ func lineageRecording(*gen) ([]Rule, error) {
 // period last year"), and dayEnd, when not 0, reads each count's last value
 // before the end of the day in the province's time zone: dayEnd is the
 // zone's offset from UTC, so that at a query step at 00:00 UTC the value is
-// the day's last (see LineageMonthly). It errs for a definition without a
+// the day's last (see LineageMonthly). pick are more matchers on the raw
+// counts (a board's province). It errs for a definition without a
 // recording rule.
-func LineageLateRatio(def, period string, offset, dayEnd time.Duration) (string, error) {
+func LineageLateRatio(def, period string, offset, dayEnd time.Duration, pick ...string) (string, error) {
 	ld, ok := lateDefinitions[def]
 	if !ok || ld.skip != "" {
 		return "", fmt.Errorf("late-rate definition %q has no recording rule", def)
 	}
-	s := lineageSumAt(offset, dayEnd)
-	periodOnly := func(m *catalog.Metric, matchers ...string) string {
-		return s(m, append([]string{eq(catalog.LabelPeriod, period)}, matchers...)...)
-	}
-	return "(" + ld.num(periodOnly) + ")\n/ (\n(" + ld.den(periodOnly) + ") > 0)", nil
+	s := periodOf(lineageSumAt(offset, dayEnd), period, pick)
+	return "(" + ld.num(s) + ")\n/ (\n(" + ld.den(s) + ") > 0)", nil
 }
 
 // LineageResolved is the dossiers resolved in period per today's agency
 // through the lineage, read like LineageLateRatio.
-func LineageResolved(period string, offset, dayEnd time.Duration) string {
-	s := lineageSumAt(offset, dayEnd)
-	return resolvedAll(func(m *catalog.Metric, matchers ...string) string {
-		return s(m, append([]string{eq(catalog.LabelPeriod, period)}, matchers...)...)
-	})
+func LineageResolved(period string, offset, dayEnd time.Duration, pick ...string) string {
+	return resolvedAll(periodOf(lineageSumAt(offset, dayEnd), period, pick))
+}
+
+// periodOf is s reading period's counts, with more matchers pick.
+func periodOf(s summer, period string, pick []string) summer {
+	return func(m *catalog.Metric, matchers ...string) string {
+		return s(m, append(append([]string{eq(catalog.LabelPeriod, period)}, pick...), matchers...)...)
+	}
 }

@@ -177,12 +177,15 @@ func (g *gen) durationWords() string {
 
 // lastSuccess renders, for an alert on a source, when the source last
 // succeeded: a duration in words, or never (a last success at time 0 would
-// otherwise read as 20423 days ago).
+// otherwise read as 20423 days ago). It reads the alert's own govpulse: the
+// source of its province and instance (absent labels match as empty, e.g.
+// pushed series without instance).
 func (g *gen) lastSuccess() string {
-	last := "min(" + catalog.SourceLastSuccess.Name + "{" + catalog.LabelSource + "=%q})"
-	return `{{ if $labels.source }}{{ with query (printf ` + strconv.Quote(last) + ` $labels.source) }}` +
+	last := "min(" + catalog.SourceLastSuccess.Name + "{" + catalog.LabelSource + "=%q," + catalog.LabelProvince + "=%q," + catalog.LabelInstance + "=%q})"
+	args := " $labels." + catalog.LabelSource + " $labels." + catalog.LabelProvince + " $labels." + catalog.LabelInstance
+	return `{{ if $labels.source }}{{ with query (printf ` + strconv.Quote(last) + args + `) }}` +
 		`{{ if eq (. | first | value) 0.0 }}` + g.text("chưa có lần nào", "never") + `{{ else }}` +
-		`{{ with query (printf ` + strconv.Quote("time() - "+last) + ` $labels.source) }}{{ . | first | value | humanizeDuration` + g.durationWords() + ` }}` +
+		`{{ with query (printf ` + strconv.Quote("time() - "+last) + args + `) }}{{ . | first | value | humanizeDuration` + g.durationWords() + ` }}` +
 		g.text(" trước", " ago") + `{{ end }}{{ end }}{{ end }}{{ end }}`
 }
 
@@ -341,7 +344,9 @@ func Generate(in dashboards.Input, boards Boards) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := PrometheusConfig(DefaultPrometheusOptions())
+	po := DefaultPrometheusOptions()
+	po.Province = in.Config.Province.Code
+	p, err := PrometheusConfig(po)
 	if err != nil {
 		return nil, err
 	}
