@@ -1,5 +1,7 @@
 package catalog
 
+import "regexp"
+
 // Many provinces and HA pairs in one store (README, "Many provinces and HA
 // pairs"). govpulse never exports these labels itself: the scrape adds them
 // as target labels (the generated prometheus.yml puts the config's
@@ -25,3 +27,7 @@ const LabelReplica = "replica"
 // whether or not the store deduplicated it (the replicas serve the same
 // figures; max keeps the fresher when one lags a run behind).
 var ReplicaLabels = []string{LabelInstance, LabelReplica}
+
+// ProvinceCodePattern is the shape of a province's code (the statistics
+// office's two digits: 01 Hà Nội, 48 Đà Nẵng, 79 Thành phố Hồ Chí Minh).
+var ProvinceCodePattern = regexp.MustCompile(`^[0-9]{2}$`)
