@@ -34,9 +34,10 @@ var (
 	Scopes        = []Scope{ScopeAgency, ScopeLevel, ScopeProvince}
 	// ScopeLineage is today's agencies with their former units' figures
 	// added for the time before each former unit ended (docs/lineage.md):
-	// what keeps a year-on-year comparison whole across a merger. It is
-	// computed from the raw counts, so boards evaluate the same expression
-	// over history the rules never ran on.
+	// what keeps a year-on-year comparison whole across a merger. The rules
+	// carry the agency scope's series through the lineage; boards carry the
+	// raw counts through it, the same numbers, over history the rules never
+	// ran on.
 	ScopeLineage = Scope{Prefix: "lineage", Labels: []string{LabelProvince, LabelAgency}}
 )
 

@@ -13,7 +13,7 @@ import (
 )
 
 // summer sums a one-stop count per agency and period: agencySum, or
-// lineageSum through the lineage of former units.
+// lineageSumAt's through the lineage of former units.
 type summer func(m *catalog.Metric, matchers ...string) string
 
 // Shorthands for the one-stop report's counts, each summed per agency and
@@ -125,7 +125,8 @@ func onestopRatios(s summer) ([]ratioParts, error) {
 
 // onestopRecording records, per agency, the sums and each ratio's numerator
 // and denominator from the raw counts, then the ratios; then the same at the
-// level and province scopes from the agency series.
+// level and province scopes from the agency series, and at the lineage
+// scope (lineageRecording).
 func onestopRecording(*gen) ([]Rule, error) {
 	parts, err := onestopRatios(agencySum)
 	if err != nil {
@@ -165,7 +166,11 @@ func onestopRecording(*gen) ([]Rule, error) {
 			rs = append(rs, Rule{Record: r.Ratio(sc).Name, Expr: r.Numerator(sc).Name + " / (" + r.Denominator(sc).Name + " > 0)"})
 		}
 	}
-	return rs, nil
+	lin, err := lineageRecording()
+	if err != nil {
+		return nil, fmt.Errorf("lineage: %w", err)
+	}
+	return append(rs, lin...), nil
 }
 
 // widen sums an agency-scope series to scope sc; the level scope joins each

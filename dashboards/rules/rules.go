@@ -72,7 +72,6 @@ var domains = []domain{
 	{name: "onestop", recording: onestopRecording, alerts: onestopAlerts},
 	{name: "feed", recording: feedRecording, alerts: feedAlerts},
 	{name: "portal", recording: portalRecording, alerts: portalAlerts},
-	{name: "lineage", recording: lineageRecording},
 	{name: "health", alerts: healthAlerts},
 	{name: "meta", alerts: metaAlerts},
 }
