@@ -163,6 +163,8 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 		ScrapeInterval: time.Second, EvaluationInterval: time.Second, Targets: []string{addr}, RuleFiles: rulePaths,
 		// No Alertmanager listens there: this test reads queries only.
 		Alertmanagers: []string{freeAddr(t)},
+		// The target labelled with the province's code, as generate writes it.
+		Province: cfg.Province.Code,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -175,9 +177,10 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	promURL := "http://" + promAddr
 	pollUntil(t, deadline, "Prometheus ready", func() bool { return httpOK(promURL + "/-/ready") })
 
-	// The variables as a person would pick them: a commune-level unit (Phường
-	// Tam Kỳ, which took Thành phố Tam Kỳ's seat) and its land field.
-	vars := strings.NewReplacer("$level", "xa", "$agency", tamKy, "$field", "DD")
+	// The variables as a person would pick them: the province (the only
+	// option), a commune-level unit (Phường Tam Kỳ, which took Thành phố Tam
+	// Kỳ's seat) and its land field.
+	vars := strings.NewReplacer("$"+boards.ProvinceVar, cfg.Province.Code, "$level", "xa", "$agency", tamKy, "$field", "DD")
 	queries := map[string]string{}
 	for _, f := range boardFiles(t) {
 		for k, q := range panelQueries(t, f) {

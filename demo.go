@@ -166,6 +166,33 @@ func demoPopulation(sim *simulate.Sim, files string) (int64, error) {
 	return total, nil
 }
 
+// demoProvinceCode is the demo city's own province code (Thành phố Đà Nẵng).
+const demoProvinceCode = "48"
+
+// setDemoProvince makes the demo another province, code: the same simulated
+// city (its agencies keep their e-ID codes, as every province's codes
+// look alike), with the province code and name of the config, and its
+// province-level agencies named after the code, so that several demos in
+// one store are told apart on the boards. The code reaches the series
+// through the scrape's or the push's province label, never through the
+// agency codes.
+func setDemoProvince(cfg *config.Config, code string) error {
+	if code == "" || code == demoProvinceCode {
+		return nil
+	}
+	if !catalog.ProvinceCodePattern.MatchString(code) {
+		return fmt.Errorf("%q is not a province code of two digits like 01", code)
+	}
+	suffix := " (mô phỏng, mã tỉnh " + code + ")"
+	cfg.Province.Code, cfg.Province.Name = code, "Tỉnh mô phỏng "+code
+	for i, a := range cfg.Agencies {
+		if a.Level == catalog.LevelProvince {
+			cfg.Agencies[i].Name = a.Name + suffix
+		}
+	}
+	return nil
+}
+
 // loadConfig is the config a command runs on: the file's, or with demo the
 // simulated province's, served in-process until stop is called.
 func loadConfig(ctx context.Context, demo bool, file string, seed int64, clock func() time.Time, logger *slog.Logger) (cfg *config.Config, stop func(), err error) {

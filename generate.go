@@ -134,8 +134,8 @@ func generateRules(in dashboards.Input) ([]dashboards.File, error) {
 // notifyBoards finds, among the boards the Grafana generator writes, those
 // the notifications link to, by what they show rather than by uids typed
 // twice: the board with the agency variable (an agency's alerts), the one
-// showing the sources' health (IT's), and the one without variables that
-// shows the province's late rate (the leaders' overview).
+// showing the sources' health (IT's), and the one whose only variable is the
+// province that shows the province's late rate (the leaders' overview).
 func notifyBoards(in dashboards.Input) (rules.Boards, error) {
 	bs, err := boards.Boards(in)
 	if err != nil {
@@ -175,7 +175,10 @@ func notifyBoards(in dashboards.Input) (rules.Boards, error) {
 			health = append(health, b.UID)
 			out.Health = b.UID
 		}
-		if len(b.Variables) == 0 && shows(b, catalog.LateRate.Ratio(catalog.ScopeProvince).Name) {
+		// The overview's one picker is the province (the national board,
+		// which shows the province late rate too, has none).
+		onlyProvince := len(b.Variables) == 1 && b.Variables[0].Name == boards.ProvinceVar
+		if onlyProvince && shows(b, catalog.LateRate.Ratio(catalog.ScopeProvince).Name) {
 			overview = append(overview, b.UID)
 			out.Overview = b.UID
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/govpulse/govpulse/collector"
+	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/collector/store"
@@ -57,6 +59,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	noExporterMetrics := fs.Bool("web.disable-exporter-metrics", false, "leave out go_*, process_* and promhttp_* metrics: the scrape then serves only pre-rendered bytes")
 	demo := fs.Bool("demo", false, "run the built-in simulated province in-process and collect from it (ignores --config.file)")
 	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
+	demoProvince := fs.String("demo.province", "", `province code the demo runs as, e.g. 01 (default: the demo city's 48): its name and province-level agency say so, and without --vm.push-extra-labels its pushes carry province="<code>"; agency codes stay the demo's`)
 	demoTime := addClockFlag(fs, "demo.time")
 	var push vmpush.Config
 	fs.StringVar(&push.URL, "vm.push-url", "", "also push every snapshot to VictoriaMetrics' import endpoint, e.g. http://vm:8428/api/v1/import/prometheus")
@@ -81,6 +84,19 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer stop()
+	if *demoProvince != "" && !*demo {
+		return errors.New("--demo.province needs --demo")
+	}
+	if *demo && *demoProvince != "" {
+		if err := setDemoProvince(cfg, *demoProvince); err != nil {
+			return fmt.Errorf("--demo.province: %w", err)
+		}
+		// The province code goes on the series by the push's label (a
+		// scrape adds it as a target label).
+		if push.ExtraLabels == "" {
+			push.ExtraLabels = catalog.LabelProvince + "=" + strconv.Quote(*demoProvince)
+		}
+	}
 	for _, w := range cfg.Warnings {
 		logger.Warn("config: " + w)
 	}

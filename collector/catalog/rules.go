@@ -24,18 +24,21 @@ type Scope struct {
 }
 
 // Scopes, narrowest first. The level scope joins each agency's level from
-// tthc_agency_info; the province scope sums every agency.
+// tthc_agency_info; the province scope sums every agency of a province.
+// Every scope keeps LabelProvince: one store may hold several provinces,
+// whose agencies share codes (province.go).
 var (
-	ScopeAgency   = Scope{Prefix: "agency", Labels: []string{LabelAgency}}
-	ScopeLevel    = Scope{Prefix: "level", Labels: []string{LabelLevel}}
-	ScopeProvince = Scope{Prefix: "province"}
+	ScopeAgency   = Scope{Prefix: "agency", Labels: []string{LabelProvince, LabelAgency}}
+	ScopeLevel    = Scope{Prefix: "level", Labels: []string{LabelProvince, LabelLevel}}
+	ScopeProvince = Scope{Prefix: "province", Labels: []string{LabelProvince}}
 	Scopes        = []Scope{ScopeAgency, ScopeLevel, ScopeProvince}
 	// ScopeLineage is today's agencies with their former units' figures
 	// added for the time before each former unit ended (docs/lineage.md):
-	// what keeps a year-on-year comparison whole across a merger. It is
-	// computed from the raw counts, so boards evaluate the same expression
-	// over history the rules never ran on.
-	ScopeLineage = Scope{Prefix: "lineage", Labels: []string{LabelAgency}}
+	// what keeps a year-on-year comparison whole across a merger. The rules
+	// carry the agency scope's series through the lineage; boards carry the
+	// raw counts through it, the same numbers, over history the rules never
+	// ran on.
+	ScopeLineage = Scope{Prefix: "lineage", Labels: []string{LabelProvince, LabelAgency}}
 )
 
 // The one-stop sums and ratios recorded at the lineage scope.
@@ -49,7 +52,7 @@ type Recorded struct {
 	Name string
 	Help string
 	// Labels the series carries (Prometheus adds none: recording rules drop
-	// job and instance by aggregating).
+	// job, instance and replica by aggregating, and keep province).
 	Labels []string
 }
 
@@ -132,7 +135,7 @@ var (
 	DueSoonSum = Recorded{
 		Name:   ScopeAgency.Prefix + ":" + "tthc_dossiers_due_soon:sum",
 		Help:   "Dossiers in progress due within one working day (sắp đến hạn), all fields, per agency.",
-		Labels: []string{LabelAgency},
+		Labels: []string{LabelProvince, LabelAgency},
 	}
 )
 

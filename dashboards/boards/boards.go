@@ -21,6 +21,7 @@ import (
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/source"
 	"github.com/govpulse/govpulse/dashboards"
+	"github.com/govpulse/govpulse/dashboards/rules"
 )
 
 // Paths of the generated files, relative to the output directory.
@@ -48,6 +49,12 @@ const (
 	LevelVar       = "level"
 	FieldVar       = "field"
 )
+
+// ProvinceVar is the province picker of every board but the national one:
+// one store may hold several provinces (catalog.LabelProvince), and each
+// board shows one, the first by default. Its options are the provinces in
+// the data, named by their agency of level tinh.
+const ProvinceVar = catalog.LabelProvince
 
 // Neutral is the colour of a value that is neither good nor bad (a count, a
 // rank without a target): green or red would pass a judgement nobody made.
@@ -173,8 +180,6 @@ type Row struct {
 type ctx struct {
 	dashboards.Input
 	th catalog.Thresholds
-	// province is the unit code of the whole province (the agency of level tinh).
-	province string
 	// targets are the rating source's targets (the defaults without one).
 	targets catalog.Targets
 	// rankTargets are the indices source's rank targets by index: the one of
@@ -191,11 +196,13 @@ func Boards(in dashboards.Input) ([]Board, error) {
 	for _, a := range in.Config.Agencies {
 		agencies[a.Code] = a
 	}
-	prov, err := source.ProvinceCode("", agencies)
-	if err != nil {
+	// The boards find each province's root unit in the data, as its agency
+	// of level tinh: a config without one would leave the 766 panels and
+	// the province's name empty.
+	if _, err := source.ProvinceCode("", agencies); err != nil {
 		return nil, fmt.Errorf("the boards need the province's code: %w", err)
 	}
-	c := &ctx{Input: in, th: in.Config.Thresholds, province: prov, targets: catalog.DefaultTargets,
+	c := &ctx{Input: in, th: in.Config.Thresholds, targets: catalog.DefaultTargets,
 		rankTargets: map[string]int{}, timezone: in.Config.Province.Timezone}
 	if c.timezone == "" {
 		c.timezone = config.DefaultTimezone
@@ -218,6 +225,11 @@ func Boards(in dashboards.Input) ([]Board, error) {
 		return nil, err
 	}
 	bs := []Board{overview(c), agency(c), history, vneidBoard(c), indicesBoard(c), health(c)}
+	for i := range bs {
+		// Each province's board shows one province: the picker comes first.
+		bs[i].Variables = append([]Variable{provinceVariable(c)}, bs[i].Variables...)
+	}
+	bs = append(bs, nationalBoard(c))
 	for i := range bs {
 		bs[i].Timezone = c.timezone
 	}
@@ -268,9 +280,10 @@ type link dashboard.DashboardLink
 func (k link) Build() (dashboard.DashboardLink, error) { return dashboard.DashboardLink(k), nil }
 
 // drillDown is the URL of the agency drill-down for the agency in ref (a
-// Grafana data-link variable), every level, keeping the time range.
+// Grafana data-link variable) of the board's province, every level, keeping
+// the time range.
 func drillDown(ref string) string {
-	return "/d/" + AgencyBoardUID + "?var-" + LevelVar + "=$__all&var-" + AgencyVar + "=" + ref + "&${__url_time_range}"
+	return "/d/" + AgencyBoardUID + "?var-" + ProvinceVar + "=${" + ProvinceVar + "}&var-" + LevelVar + "=$__all&var-" + AgencyVar + "=" + ref + "&${__url_time_range}"
 }
 
 var drillDownTitle = dashboards.Text{Vi: "Xem chi tiết cơ quan, đơn vị", En: "Open the agency drill-down"}
@@ -652,9 +665,55 @@ func eq(label, value string) string { return label + "=" + strconv.Quote(value) 
 // re matches a template variable (multi-value and All safe).
 func re(label, variable string) string { return label + `=~"$` + variable + `"` }
 
-// withName joins the agency's name onto expr (which keeps the agency label).
+// inProvince matches the picked province.
+func inProvince() string { return re(catalog.LabelProvince, ProvinceVar) }
+
+// once reads govpulse's series with an HA pair's replicas collapsed, as the
+// rules do (rules.Once).
+func once(expr string) string { return rules.Once(expr) }
+
+// onAgency matches one agency of one province: agency codes repeat across
+// provinces.
+func onAgency(more ...string) string {
+	return "on (" + strings.Join(append([]string{catalog.LabelProvince, catalog.LabelAgency}, more...), ", ") + ")"
+}
+
+// withName joins the agency's name onto expr (which keeps the province and
+// agency labels).
 func withName(expr string) string {
-	return "(" + expr + ") * on (" + catalog.LabelAgency + ") group_left (" + catalog.LabelName + ") " + catalog.AgencyInfo.Name
+	return "(" + expr + ") * " + onAgency() + " group_left (" + catalog.LabelName + ") " + once(sel(catalog.AgencyInfo.Name, inProvince()))
+}
+
+// rootAgencies are the agencies of level tinh of the provinces matched:
+// each province's root unit, whose name is the province's.
+func rootAgencies(matchers ...string) string {
+	return once(sel(catalog.AgencyInfo.Name, append([]string{eq(catalog.LabelLevel, catalog.LevelProvince)}, matchers...)...))
+}
+
+// atRoot keeps, of expr (a Decision 766 figure by unit), the figures of the
+// province's own root unit: the unit is the agency of level tinh in the
+// data, not a code written into the board.
+func atRoot(expr string, matchers ...string) string {
+	return expr + " and on (" + catalog.LabelProvince + ", " + catalog.LabelUnit + ") label_replace(" + rootAgencies(matchers...) +
+		", " + strconv.Quote(catalog.LabelUnit) + ", \"$1\", " + strconv.Quote(catalog.LabelAgency) + ", \"(.*)\")"
+}
+
+// provinceNames is one series per province with its name (the name label):
+// its root agency's. A province has one agency of level tinh (a config
+// names it otherwise); topk keeps one if the data has two.
+func provinceNames() string {
+	return "topk by (" + catalog.LabelProvince + ") (1, " + rootAgencies() + ")"
+}
+
+// provinceVariable picks the province, showing its name: the provinces in
+// the data (no All: a board shows one province, the first by default).
+// Without the label in the data it has no option, and an empty
+// province=~"" matches the series without one.
+func provinceVariable(c *ctx) Variable {
+	return Variable{Name: ProvinceVar, Label: c.text("Tỉnh, thành phố", "Province"),
+		Query: "query_result(" + provinceNames() + ")",
+		// Prometheus sorts labels: name before province.
+		Regex: `/,` + catalog.LabelName + `="(?<text>[^"]+)".*,` + catalog.LabelProvince + `="(?<value>[^"]+)"/`}
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

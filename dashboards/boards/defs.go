@@ -29,8 +29,9 @@ const (
 const errorWindow = time.Hour
 
 // Shorthands for the recorded series and label matchers the boards use.
+// lateRatio is the picked province's.
 func (c *ctx) lateRatio(sc catalog.Scope, matchers ...string) string {
-	return sel(catalog.LateRate.Ratio(sc).Name, append([]string{eq(catalog.LabelPeriod, catalog.PeriodMonth), eq(catalog.LabelDefinition, c.th.LateRateDefinition)}, matchers...)...)
+	return sel(catalog.LateRate.Ratio(sc).Name, append([]string{eq(catalog.LabelPeriod, catalog.PeriodMonth), eq(catalog.LabelDefinition, c.th.LateRateDefinition), inProvince()}, matchers...)...)
 }
 
 func month() string { return eq(catalog.LabelPeriod, catalog.PeriodMonth) }
@@ -106,14 +107,19 @@ func (c *ctx) lateRule() dashboards.Text {
 
 // overview is the leaders' board: Tổng quan CCHC & CĐS.
 func overview(c *ctx) Board {
-	prov := eq(catalog.LabelUnit, c.province)
+	prov := inProvince()
+	// A Decision 766 figure of the province's root unit (the agency of level tinh in the data).
+	root := func(m *catalog.Metric) string { return atRoot(once(sel(m.Name, prov, month())), prov) }
 	total := eq(catalog.LabelComponent, catalog.ComponentTotal)
-	latest := " and on (" + catalog.LabelIndex + ", " + catalog.LabelYear + ") " + catalog.IndexLatestYear.Name
+	latest := " and on (" + catalog.LabelProvince + ", " + catalog.LabelIndex + ", " + catalog.LabelYear + ") " + sel(catalog.IndexLatestYear.Name, prov)
 	minVolume := strconv.Itoa(c.th.LateMinVolume)
 	worst := "topk(10, " + withName(c.lateRatio(catalog.ScopeAgency)+
-		" and on ("+catalog.LabelAgency+", "+catalog.LabelPeriod+") "+sel(catalog.ResolvedSum.At(catalog.ScopeAgency).Name, month())+" >= "+minVolume) + ")"
-	rating := "(" + sel(catalog.AgencyRatingState.Name) + " == 1) * on (" + catalog.LabelAgency + ") group_left (" + catalog.LabelName + ", " + catalog.LabelLevel + ") " + catalog.AgencyInfo.Name
+		" and "+onAgency(catalog.LabelPeriod)+" "+sel(catalog.ResolvedSum.At(catalog.ScopeAgency).Name, month(), prov)+" >= "+minVolume) + ")"
+	rating := "(" + once(sel(catalog.AgencyRatingState.Name, prov)) + " == 1) * " + onAgency() + " group_left (" + catalog.LabelName + ", " + catalog.LabelLevel + ") " + once(sel(catalog.AgencyInfo.Name, prov))
 	commune := eq(catalog.LabelLevel, catalog.LevelCommune)
+	sum := func(m *catalog.Metric, matchers ...string) string {
+		return "sum(" + once(sel(m.Name, append([]string{prov}, matchers...)...)) + ")"
+	}
 	actual, target := c.text("thực hiện", "actual"), c.text("chỉ tiêu", "target")
 	return Board{
 		UID: dashboards.BoardOverview, File: "tong-quan.json",
@@ -129,15 +135,15 @@ func overview(c *ctx) Board {
 				{Kind: kindStat, Title: c.text("Tỷ lệ hồ sơ giải quyết đúng hạn, trước hạn", "On-time rate (early or on time)"), Unit: "percentunit", W: 6,
 					Description: c.text("(Hồ sơ giải quyết trước hạn + đúng hạn) / tổng hồ sơ đã giải quyết từ đầu tháng, toàn tỉnh; tỷ lệ của tổng số hồ sơ.",
 						"(Dossiers resolved early + on time) / all dossiers resolved this month, whole province; a ratio of sums."),
-					Queries: []Query{{Expr: sel(catalog.OnTimeShare.Ratio(catalog.ScopeProvince).Name, month()), Instant: true}}},
+					Queries: []Query{{Expr: sel(catalog.OnTimeShare.Ratio(catalog.ScopeProvince).Name, month(), prov), Instant: true}}},
 				{Kind: kindStat, Title: c.text("Tỷ lệ hồ sơ nộp trực tuyến", "Online submission rate"), Unit: "percentunit", W: 6,
 					Description: c.text("Hồ sơ tiếp nhận mới qua kênh trực tuyến / tổng hồ sơ tiếp nhận mới từ đầu tháng (trực tiếp, trực tuyến, bưu chính công ích), toàn tỉnh.",
 						"Dossiers newly received online / all newly received this month (in person, online, by post), whole province."),
-					Queries: []Query{{Expr: sel(catalog.OnlineShare.Ratio(catalog.ScopeProvince).Name, month()), Instant: true}}},
+					Queries: []Query{{Expr: sel(catalog.OnlineShare.Ratio(catalog.ScopeProvince).Name, month(), prov), Instant: true}}},
 				{Kind: kindStat, Title: lateText("Hồ sơ đang giải quyết ", "", "Overdue dossiers in progress"), W: 6, Steps: []Step{{1, "red"}},
 					Description: c.text("Số hồ sơ chưa giải quyết đã quá hạn hẹn trả, toàn tỉnh, hiện tại; mỗi hồ sơ cần văn bản xin lỗi người dân. Đỏ khi có từ 1 hồ sơ.",
 						"Dossiers not yet resolved and past their appointment date, whole province, now; each needs an apology letter. Red from 1."),
-					Queries: []Query{{Expr: sel(catalog.OverdueSum.At(catalog.ScopeProvince).Name, month()), Instant: true}}},
+					Queries: []Query{{Expr: sel(catalog.OverdueSum.At(catalog.ScopeProvince).Name, month(), prov), Instant: true}}},
 				{Kind: kindBarGauge, Title: join(lateText("Tỷ lệ hồ sơ ", " theo cấp (ngưỡng ", "Late rate by level ("), pct(c.th.LateRateWarning), c.text(")", " rule)")),
 					Unit: "percentunit", Steps: c.lateSteps(), W: 12,
 					Description: join(c.text("Hồ sơ của các cơ quan, đơn vị cùng cấp (tỉnh, sở, huyện, xã) cộng lại, từ đầu tháng. ", "Dossiers of the agencies of each level summed, month to date. "), c.lateRule()),
@@ -158,23 +164,23 @@ func overview(c *ctx) Board {
 					Description: join(c.text("Dịch vụ công trực tuyến (toàn trình, một phần) đã tích hợp lên Cổng DVC quốc gia / tổng số dịch vụ công trực tuyến của tỉnh, hiện tại. Xanh khi đạt chỉ tiêu ",
 						"Online public services (full and partial) integrated on the national portal / all the province's online services, now. Green from the target, "), pct(c.targets.Integration),
 						c.text(" (rating.targets.integration).", " (rating.targets.integration).")),
-					Queries: []Query{{Expr: "sum(" + catalog.PortalServicesIntegrated.Name + ") / sum(" + catalog.PortalServicesOnline.Name + ")", Label: actual, Instant: true},
-						{Expr: catalog.TargetIntegration.Name, Label: target, Instant: true}}},
+					Queries: []Query{{Expr: sum(catalog.PortalServicesIntegrated) + " / " + sum(catalog.PortalServicesOnline), Label: actual, Instant: true},
+						{Expr: once(sel(catalog.TargetIntegration.Name, prov)), Label: target, Instant: true}}},
 				{Kind: kindStat, Title: c.text("Tỷ lệ đồng bộ hồ sơ lên Cổng DVC quốc gia", "Dossier sync rate to the national portal"), Unit: "percentunit", W: 6,
 					Base: "red", Steps: []Step{{c.targets.Sync, "green"}},
 					Description: join(c.text("Hồ sơ đã đồng bộ / max(hồ sơ tiếp nhận theo hệ thống một cửa của tỉnh, theo Cổng DVC quốc gia) từ đầu tháng (QĐ 766, mục 1.4). Đỏ dưới chỉ tiêu ",
 						"Dossiers synced / max(received as the province's one-stop system counts, as the portal counts) this month (Decision 766 §1.4). Red below the target, "), pct(c.targets.Sync),
 						c.text(" (rating.targets.sync), cũng là ngưỡng cảnh báo.", " (rating.targets.sync), also the alert's threshold.")),
-					Queries: []Query{{Expr: sel(catalog.SyncShare.Ratio(catalog.ScopeProvince).Name, month()), Label: actual, Instant: true},
-						{Expr: catalog.TargetSync.Name, Label: target, Instant: true}}},
+					Queries: []Query{{Expr: sel(catalog.SyncShare.Ratio(catalog.ScopeProvince).Name, month(), prov), Label: actual, Instant: true},
+						{Expr: once(sel(catalog.TargetSync.Name, prov)), Label: target, Instant: true}}},
 				{Kind: kindStat, Title: c.text("Tỷ lệ kích hoạt định danh điện tử mức 2", "VNeID level-2 activation rate"), Unit: "percentunit", W: 6,
 					Description: c.text("Tài khoản định danh điện tử mức 2 đã kích hoạt / đã cấp, cộng các xã, phường; lũy kế đến ngày báo cáo của Công an.",
 						"Level-2 e-ID accounts activated / issued, summed over communes; cumulative to the police report's date."),
-					Queries: []Query{{Expr: "sum(" + sel(catalog.VNeIDActivated.Name, commune) + ") / sum(" + sel(catalog.VNeIDIssued.Name, commune) + ")", Instant: true}}},
+					Queries: []Query{{Expr: sum(catalog.VNeIDActivated, commune) + " / " + sum(catalog.VNeIDIssued, commune), Instant: true}}},
 				{Kind: kindStat, Title: c.text("Tỷ lệ dân số từ 14 tuổi đã kích hoạt VNeID mức 2", "Rate of population 14+ with an activated level-2 e-ID"), Unit: "percentunit", W: 6,
 					Description: c.text("Tài khoản mức 2 đã kích hoạt / dân số từ 14 tuổi (số liệu dân số cấu hình), cộng các xã, phường.",
 						"Level-2 accounts activated / population aged 14 and over (the configured figure), summed over communes."),
-					Queries: []Query{{Expr: "sum(" + sel(catalog.VNeIDActivated.Name, commune) + ") / sum(" + sel(catalog.VNeIDPopulation.Name, commune) + ")", Instant: true}}},
+					Queries: []Query{{Expr: sum(catalog.VNeIDActivated, commune) + " / " + sum(catalog.VNeIDPopulation, commune), Instant: true}}},
 			},
 		}, {
 			Title: c.text("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766) và xếp hạng", "Decision 766 index and rankings"),
@@ -183,15 +189,15 @@ func overview(c *ctx) Board {
 					Base: "red", Steps: []Step{{catalog.QD766Bands.Weak, "orange"}, {catalog.QD766Bands.Good, "green"}, {catalog.QD766Bands.Excellent, "blue"}},
 					Description: c.text("Tổng điểm chính thức trên "+num(catalog.QD766MaxTotal)+" do Cổng DVC quốc gia công bố. Đỏ dưới "+num(catalog.QD766Bands.Weak)+", cam từ "+num(catalog.QD766Bands.Weak)+", xanh lá từ "+num(catalog.QD766Bands.Good)+", xanh dương từ "+num(catalog.QD766Bands.Excellent)+" điểm.",
 						"Official total out of "+num(catalog.QD766MaxTotal)+" published by the national portal. Red below "+num(catalog.QD766Bands.Weak)+", orange from "+num(catalog.QD766Bands.Weak)+", green from "+num(catalog.QD766Bands.Good)+", blue from "+num(catalog.QD766Bands.Excellent)+" points."),
-					Queries: []Query{{Expr: sel(catalog.QD766TotalScore.Name, prov, month()), Instant: true}}},
+					Queries: []Query{{Expr: root(catalog.QD766TotalScore), Instant: true}}},
 				{Kind: kindStat, Title: c.text("Xếp hạng QĐ 766 của tỉnh", "Decision 766 rank"), W: 6,
 					Description: c.text("Thứ hạng của tỉnh theo tổng điểm QĐ 766 trong cả nước (1 là cao nhất).", "The province's rank by Decision 766 total among all provinces (1 = best)."),
-					Queries:     []Query{{Expr: sel(catalog.QD766Rank.Name, prov, month()), Instant: true}}},
+					Queries:     []Query{{Expr: root(catalog.QD766Rank), Instant: true}}},
 				{Kind: kindBarGauge, Title: c.text("Điểm các nhóm chỉ tiêu QĐ 766: chính thức và ước tính", "Decision 766 group scores: official and local estimate"), W: 12,
 					Description: c.text("Điểm chính thức của 6 nhóm do Cổng DVC quốc gia công bố, và điểm govpulse ước tính từ số liệu thu thập (điểm = tối đa × tỷ lệ / ngưỡng) cho các nhóm đủ số liệu.",
 						"Official scores of the 6 groups published by the national portal, and govpulse's estimate from the collected data (score = max × ratio / threshold) for the groups it covers."),
-					Queries: []Query{{Expr: sel(catalog.QD766GroupScore.Name, prov, month()), Legend: "{{" + catalog.LabelGroup + "}}", Instant: true},
-						{Expr: sel(catalog.QD766EstimateScore.Name, prov, month()), Label: c.text("{{"+catalog.LabelGroup+"}} (ước tính)", "{{"+catalog.LabelGroup+"}} (estimate)"), Instant: true}}},
+					Queries: []Query{{Expr: root(catalog.QD766GroupScore), Legend: "{{" + catalog.LabelGroup + "}}", Instant: true},
+						{Expr: root(catalog.QD766EstimateScore), Label: c.text("{{"+catalog.LabelGroup+"}} (ước tính)", "{{"+catalog.LabelGroup+"}} (estimate)"), Instant: true}}},
 				c.rankStat(catalog.IndexPAR, c.text("Xếp hạng PAR Index và mục tiêu", "PAR Index rank and target"), total, latest),
 				c.rankStat(catalog.IndexDTI, c.text("Xếp hạng DTI và mục tiêu", "DTI rank and target"), total, latest),
 				{Kind: kindTable, Title: c.text("Xếp loại người đứng đầu cơ quan, đơn vị", "Head-of-agency rating"), W: 12, H: 10,
@@ -230,8 +236,8 @@ func (c *ctx) rankStat(index string, title dashboards.Text, total, latest string
 	p := Panel{Kind: kindStat, Title: title, W: 6,
 		Description: c.text(n.Vi+": thứ hạng của tỉnh năm gần nhất được công bố (1 là cao nhất) và mục tiêu xếp hạng (indices.targets).",
 			n.En+": the province's rank in the latest published year (1 = best) and the rank target (indices.targets)."),
-		Queries: []Query{{Expr: sel(catalog.IndexRank.Name, eq(catalog.LabelIndex, index), total) + latest, Label: c.text("năm {{"+catalog.LabelYear+"}}", "{{"+catalog.LabelYear+"}}"), Instant: true},
-			{Expr: sel(catalog.IndexTargetRank.Name, eq(catalog.LabelIndex, index)), Label: c.text("mục tiêu {{"+catalog.LabelYear+"}}", "target {{"+catalog.LabelYear+"}}"), Instant: true}}}
+		Queries: []Query{{Expr: once(sel(catalog.IndexRank.Name, eq(catalog.LabelIndex, index), total, inProvince())) + latest, Label: c.text("năm {{"+catalog.LabelYear+"}}", "{{"+catalog.LabelYear+"}}"), Instant: true},
+			{Expr: once(sel(catalog.IndexTargetRank.Name, eq(catalog.LabelIndex, index), inProvince())), Label: c.text("mục tiêu {{"+catalog.LabelYear+"}}", "target {{"+catalog.LabelYear+"}}"), Instant: true}}}
 	if t, ok := c.rankTargets[index]; ok {
 		p.Base, p.Steps = "green", []Step{{float64(t) + 1, "red"}}
 		p.Description = join(p.Description, c.text(" Xanh khi đạt hạng "+strconv.Itoa(t)+" trở lên, đỏ khi thấp hơn.", " Green at rank "+strconv.Itoa(t)+" or better, red below."))
@@ -241,15 +247,18 @@ func (c *ctx) rankStat(index string, title dashboards.Text, total, latest string
 
 // agency is the drill-down by level, agency and field.
 func agency(c *ctx) Board {
-	pick := []string{re(catalog.LabelAgency, AgencyVar), re(catalog.LabelField, FieldVar), month()}
+	pick := []string{inProvince(), re(catalog.LabelAgency, AgencyVar), re(catalog.LabelField, FieldVar), month()}
+	picked := func(m *catalog.Metric, extra ...string) string {
+		return once(sel(m.Name, append(append([]string{}, pick...), extra...)...))
+	}
 	byLabel := func(m *catalog.Metric, label string, extra ...string) string {
-		return "sum by (" + label + ") (" + sel(m.Name, append(append([]string{}, pick...), extra...)...) + ")"
+		return "sum by (" + label + ") (" + picked(m, extra...) + ")"
 	}
 	// The feed's figures may be per agency only (onestop detail: agency):
 	// they follow the agency picked, every field.
-	feedPick := []string{re(catalog.LabelAgency, AgencyVar), month()}
+	feedPick := []string{inProvince(), re(catalog.LabelAgency, AgencyVar), month()}
 	perAgency := func(m *catalog.Metric) string {
-		return "sum by (" + catalog.LabelAgency + ") (" + sel(m.Name, feedPick...) + ")"
+		return "sum by (" + catalog.LabelProvince + ", " + catalog.LabelAgency + ") (" + once(sel(m.Name, feedPick...)) + ")"
 	}
 	day := workdayLength()
 	processing, legal, timed := perAgency(catalog.DossiersProcessingSeconds), perAgency(catalog.DossiersLegalSeconds), perAgency(catalog.DossiersTimed)
@@ -269,10 +278,10 @@ func agency(c *ctx) Board {
 		Variables: []Variable{
 			{Name: LevelVar, Label: c.text("Cấp", "Level"), Options: levels, All: true},
 			{Name: AgencyVar, Label: c.text("Cơ quan, đơn vị", "Agency"),
-				Query: "query_result(" + sel(catalog.AgencyInfo.Name, re(catalog.LabelLevel, LevelVar)) + ")",
+				Query: "query_result(" + once(sel(catalog.AgencyInfo.Name, re(catalog.LabelLevel, LevelVar), inProvince())) + ")",
 				Regex: infoRegex(catalog.LabelAgency), All: true},
 			{Name: FieldVar, Label: c.text("Lĩnh vực", "Field"),
-				Query: "query_result(" + catalog.FieldInfo.Name + " and on (" + catalog.LabelField + ") " + sel(catalog.DossiersReceived.Name, re(catalog.LabelAgency, AgencyVar), month()) + ")",
+				Query: "query_result(" + once(sel(catalog.FieldInfo.Name, inProvince())) + " and on (" + catalog.LabelProvince + ", " + catalog.LabelField + ") " + sel(catalog.DossiersReceived.Name, inProvince(), re(catalog.LabelAgency, AgencyVar), month()) + ")",
 				Regex: infoRegex(catalog.LabelField), All: true},
 		},
 		Rows: []Row{{
@@ -287,19 +296,19 @@ func agency(c *ctx) Board {
 				{Kind: kindStat, Title: lateText("Hồ sơ đang giải quyết ", "", "Overdue dossiers in progress"), W: 4, Steps: []Step{{1, "red"}},
 					Description: c.text("Hồ sơ chưa giải quyết đã quá ngày hẹn trả, của các cơ quan, đơn vị và lĩnh vực đã chọn, hiện tại; mỗi hồ sơ cần văn bản xin lỗi người dân. Đỏ khi có từ 1 hồ sơ.",
 						"Dossiers not yet resolved and past their appointment date, of the chosen agencies and fields, now; each needs an apology letter. Red from 1."),
-					Queries: []Query{{Expr: "sum(" + sel(catalog.DossiersInProgress.Name, append(pick, eq(catalog.LabelTimeliness, catalog.InProgressOverdue))...) + ")", Instant: true}}},
+					Queries: []Query{{Expr: "sum(" + picked(catalog.DossiersInProgress, eq(catalog.LabelTimeliness, catalog.InProgressOverdue)) + ")", Instant: true}}},
 				{Kind: kindStat, Title: c.text("Hồ sơ sắp đến hạn", "Dossiers due soon"), W: 4, Steps: []Step{{1, "orange"}},
 					Description: c.text("Hồ sơ đang giải quyết, chưa quá hạn, đến hạn trong vòng 1 ngày làm việc, của các cơ quan, đơn vị đã chọn, mọi lĩnh vực (chỉ có khi đọc luồng hồ sơ đồng bộ); không gồm hồ sơ chờ bổ sung. Cam khi có từ 1 hồ sơ.",
 						"Dossiers in progress, not yet overdue, due within one working day, of the chosen agencies, every field (dossier feed only); dossiers awaiting a supplement excluded. Orange from 1."),
-					Queries: []Query{{Expr: "sum(" + sel(catalog.DossiersDueSoon.Name, re(catalog.LabelAgency, AgencyVar)) + ")", Instant: true}}},
+					Queries: []Query{{Expr: "sum(" + once(sel(catalog.DossiersDueSoon.Name, inProvince(), re(catalog.LabelAgency, AgencyVar))) + ")", Instant: true}}},
 				{Kind: kindTimeseries, Title: lateText("Diễn biến tỷ lệ hồ sơ ", "", "Late rate, trend"), Unit: "percentunit", Steps: c.lateSteps(), W: 12, Link: true,
 					Description: join(c.text("Tỷ lệ từ đầu tháng của từng cơ quan, đơn vị đã chọn (mọi lĩnh vực), tại từng thời điểm. ", "Month-to-date rate of each chosen agency (all fields), at each instant. "), c.lateRule()),
 					Queries:     []Query{{Expr: withName(c.lateRatio(catalog.ScopeAgency, re(catalog.LabelAgency, AgencyVar))), Legend: "{{" + catalog.LabelName + "}}"}}},
 				{Kind: kindTimeseries, Title: c.text("Diễn biến số hồ sơ tiếp nhận mới và đã giải quyết", "Dossiers received and resolved, trend"), W: 12,
 					Description: join(scope, c.text("Số lũy kế từ đầu tháng tại từng thời điểm.", "Month-to-date totals at each instant.")),
 					Queries: []Query{
-						{Expr: "sum(" + sel(catalog.DossiersReceived.Name, pick...) + ")", Label: c.text("tiếp nhận mới", "received")},
-						{Expr: "sum(" + sel(catalog.DossiersResolved.Name, pick...) + ")", Label: c.text("đã giải quyết", "resolved")}}},
+						{Expr: "sum(" + picked(catalog.DossiersReceived) + ")", Label: c.text("tiếp nhận mới", "received")},
+						{Expr: "sum(" + picked(catalog.DossiersResolved) + ")", Label: c.text("đã giải quyết", "resolved")}}},
 				{Kind: kindTable, Title: c.text("Tỷ lệ thời gian giải quyết so với thời gian quy định", "Rate of processing time to the legal maximum"), Unit: "percentunit", W: 24,
 					Description: join(c.text("Tổng thời gian giải quyết (giờ làm việc, từ ngày tiếp nhận đến ngày trả) / tổng thời gian quy định của các hồ sơ đã giải quyết có thời hạn, từ đầu tháng, mọi lĩnh vực (chỉ có khi đọc luồng hồ sơ đồng bộ): tỷ lệ của tổng, không phải bình quân các tỷ lệ. Chỉ tiêu cắt giảm ",
 						"Sum of processing time (working hours, receipt to result) / sum of the legal maximum over the dossiers resolved this month that have one, every field (dossier feed only): a ratio of sums, not an average of rates. Targeted cut "),
@@ -340,7 +349,8 @@ func workdayLength() time.Duration {
 // vneidBoard shows VNeID level-2 activation by commune.
 func vneidBoard(c *ctx) Board {
 	xa := eq(catalog.LabelLevel, catalog.LevelCommune)
-	activation := withName(sel(catalog.VNeIDActivated.Name, xa) + " / " + sel(catalog.VNeIDIssued.Name, xa))
+	communes := func(m *catalog.Metric) string { return once(sel(m.Name, xa, inProvince())) }
+	activation := withName(communes(catalog.VNeIDActivated) + " / " + communes(catalog.VNeIDIssued))
 	return Board{
 		UID: "govpulse-vneid", File: "vneid.json",
 		Title:       c.text("Định danh điện tử VNeID mức 2 theo xã, phường", "VNeID level-2 e-ID by commune"),
@@ -353,9 +363,9 @@ func vneidBoard(c *ctx) Board {
 					Description: c.text("Số lũy kế của các xã, phường cộng lại: hồ sơ định danh mức 2 đã thu nhận, tài khoản đã cấp, tài khoản đã kích hoạt.",
 						"Cumulative counts summed over communes: level-2 applications collected, accounts issued, accounts activated."),
 					Queries: []Query{
-						{Expr: "sum(" + sel(catalog.VNeIDApplications.Name, xa) + ")", Label: c.text("thu nhận", "collected")},
-						{Expr: "sum(" + sel(catalog.VNeIDIssued.Name, xa) + ")", Label: c.text("đã cấp", "issued")},
-						{Expr: "sum(" + sel(catalog.VNeIDActivated.Name, xa) + ")", Label: c.text("đã kích hoạt", "activated")}}},
+						{Expr: "sum(" + communes(catalog.VNeIDApplications) + ")", Label: c.text("thu nhận", "collected")},
+						{Expr: "sum(" + communes(catalog.VNeIDIssued) + ")", Label: c.text("đã cấp", "issued")},
+						{Expr: "sum(" + communes(catalog.VNeIDActivated) + ")", Label: c.text("đã kích hoạt", "activated")}}},
 				{Kind: kindBarGauge, Title: c.text("Tỷ lệ kích hoạt tài khoản: 10 xã, phường thấp nhất", "Activation rate: the 10 lowest communes"), Unit: "percentunit", W: 12, H: 10, Link: true,
 					Description: c.text("Tài khoản đã kích hoạt / đã cấp của từng xã, phường; 10 xã, phường thấp nhất. Bấm vào một xã để xem hồ sơ TTHC của xã.",
 						"Accounts activated / issued per commune; the 10 lowest. Click a commune for its dossiers."),
@@ -365,7 +375,7 @@ func vneidBoard(c *ctx) Board {
 						"Activation rate = accounts activated / issued; coverage rate = accounts activated / population aged 14 and over (configured)."),
 					Queries: []Query{
 						{Expr: activation, Instant: true},
-						{Expr: withName(sel(catalog.VNeIDActivated.Name, xa) + " / " + sel(catalog.VNeIDPopulation.Name, xa)), Instant: true}},
+						{Expr: withName(communes(catalog.VNeIDActivated) + " / " + communes(catalog.VNeIDPopulation)), Instant: true}},
 					Columns: []Column{
 						{Label: catalog.LabelName, Title: c.text("Xã, phường", "Commune"), Link: true},
 						{Value: "A", Title: c.text("Tỷ lệ kích hoạt", "Activation rate")},
@@ -379,6 +389,9 @@ func vneidBoard(c *ctx) Board {
 // indicesBoard shows the yearly indices' history against the targets.
 func indicesBoard(c *ctx) Board {
 	total := eq(catalog.LabelComponent, catalog.ComponentTotal)
+	of := func(m *catalog.Metric, matchers ...string) string {
+		return once(sel(m.Name, append([]string{inProvince()}, matchers...)...))
+	}
 	index := Column{Label: catalog.LabelIndex, Title: c.text("Chỉ số", "Index")}
 	year := Column{Label: catalog.LabelYear, Title: c.text("Năm", "Year")}
 	return Board{
@@ -391,23 +404,23 @@ func indicesBoard(c *ctx) Board {
 			Panels: []Panel{
 				{Kind: kindTable, Title: c.text("Xếp hạng theo năm", "Rank by year"), W: 12, H: 10,
 					Description: c.text("Thứ hạng của tỉnh (1 là cao nhất) và số tỉnh được xếp hạng, theo năm đánh giá.", "The province's rank (1 = best) and the number of provinces ranked, by assessed year."),
-					Queries:     []Query{{Expr: sel(catalog.IndexRank.Name, total), Instant: true}, {Expr: sel(catalog.IndexRankedProvinces.Name, total), Instant: true}},
+					Queries:     []Query{{Expr: of(catalog.IndexRank, total), Instant: true}, {Expr: of(catalog.IndexRankedProvinces, total), Instant: true}},
 					Columns:     []Column{index, year, {Value: "A", Title: c.text("Xếp hạng", "Rank")}, {Value: "B", Title: c.text("Số tỉnh được xếp hạng", "Provinces ranked")}}},
 				{Kind: kindTable, Title: c.text("Tỷ lệ điểm đạt được theo năm", "Score rate by year"), Unit: "percentunit", W: 12, H: 10,
 					Description: c.text("Điểm của các chỉ số công bố theo phần trăm (PAR Index, SIPAS) hoặc thang 0–1 (DTI), theo năm đánh giá.", "Scores of the indices published as a percentage (PAR Index, SIPAS) or on a 0–1 scale (DTI), by assessed year."),
-					Queries:     []Query{{Expr: sel(catalog.IndexScoreRatio.Name, total), Instant: true}},
+					Queries:     []Query{{Expr: of(catalog.IndexScoreRatio, total), Instant: true}},
 					Columns:     []Column{index, year, {Value: "A", Title: c.text("Tỷ lệ điểm đạt được", "Score rate")}}},
 				{Kind: kindTable, Title: c.text("Điểm PCI, PAPI theo năm", "PCI and PAPI scores by year"), W: 12, Suffix: c.text(" điểm", " points"),
 					Description: c.text("Điểm của các chỉ số công bố theo thang điểm riêng (PCI 0–100, PAPI 0–80), theo năm đánh giá.", "Scores of the indices published on their own point scale (PCI 0–100, PAPI 0–80), by assessed year."),
-					Queries:     []Query{{Expr: sel(catalog.IndexScorePoints.Name, total), Instant: true}},
+					Queries:     []Query{{Expr: of(catalog.IndexScorePoints, total), Instant: true}},
 					Columns:     []Column{index, year, {Value: "A", Title: c.text("Điểm", "Score")}}},
 				{Kind: kindTable, Title: c.text("Mục tiêu xếp hạng", "Rank targets"), W: 12,
 					Description: c.text("Thứ hạng tỉnh đặt mục tiêu đạt (hoặc cao hơn) đến năm ghi kèm (indices.targets).", "The rank the province aims to reach or beat by the year shown (indices.targets)."),
-					Queries:     []Query{{Expr: catalog.IndexTargetRank.Name, Instant: true}},
+					Queries:     []Query{{Expr: of(catalog.IndexTargetRank), Instant: true}},
 					Columns:     []Column{index, {Label: catalog.LabelYear, Title: c.text("Đến năm", "By year")}, {Value: "A", Title: c.text("Mục tiêu xếp hạng", "Target rank")}}},
 				{Kind: kindBarGauge, Title: c.text("Tỷ lệ điểm đạt được các lĩnh vực PAR Index năm gần nhất", "PAR Index field score rates, latest year"), Unit: "percentunit", W: 12,
 					Description: c.text("Điểm đạt được / điểm tối đa của từng lĩnh vực PAR Index trong năm gần nhất được công bố.", "Score achieved / maximum of each PAR Index field in the latest published year."),
-					Queries:     []Query{{Expr: sel(catalog.IndexScoreRatio.Name, eq(catalog.LabelIndex, catalog.IndexPAR)) + " and on (" + catalog.LabelIndex + ", " + catalog.LabelYear + ") " + catalog.IndexLatestYear.Name, Legend: "{{" + catalog.LabelComponent + "}}", Instant: true}}},
+					Queries:     []Query{{Expr: of(catalog.IndexScoreRatio, eq(catalog.LabelIndex, catalog.IndexPAR)) + " and on (" + catalog.LabelProvince + ", " + catalog.LabelIndex + ", " + catalog.LabelYear + ") " + sel(catalog.IndexLatestYear.Name, inProvince()), Legend: "{{" + catalog.LabelComponent + "}}", Instant: true}}},
 			},
 		}},
 	}
@@ -416,6 +429,8 @@ func indicesBoard(c *ctx) Board {
 // health is the IT staff's board of govpulse's own sources.
 func health(c *ctx) Board {
 	src := "{{" + catalog.LabelSource + "}}"
+	// Per instance: each replica of an HA pair runs its own sources.
+	of := func(m *catalog.Metric) string { return sel(m.Name, inProvince()) }
 	win := hours(errorWindow)
 	rng := "[" + strconv.Itoa(int(errorWindow/time.Hour)) + "h]"
 	return Board{
@@ -430,32 +445,32 @@ func health(c *ctx) Board {
 					Values: []ValueText{{0, c.text("Lỗi", "Failing"), "red"}, {1, c.text("Hoạt động", "Up"), "green"}},
 					Description: c.text("Lần thu thập gần nhất của nguồn thành công (Hoạt động) hay thất bại (Lỗi); khi lỗi, số liệu cũ được giữ nguyên.",
 						"Whether the source's last run succeeded (Up) or failed (Failing); a failed source keeps its last good data."),
-					Queries: []Query{{Expr: catalog.SourceUp.Name, Legend: src, Instant: true}}},
+					Queries: []Query{{Expr: of(catalog.SourceUp), Legend: src, Instant: true}}},
 				{Kind: kindBarGauge, Title: c.text("Tuổi dữ liệu tính theo chu kỳ thu thập", "Data age in schedule intervals"), W: 12, Steps: []Step{{catalog.StaleIntervals, "red"}},
 					Suffix: c.text(" chu kỳ", " intervals"),
 					Description: c.text("Thời gian từ lần thu thập thành công gần nhất, chia cho chu kỳ lịch thu thập của nguồn. Đỏ từ "+num(catalog.StaleIntervals)+" chu kỳ.",
 						"Time since the source's last successful run, divided by its schedule interval. Red from "+num(catalog.StaleIntervals)+" intervals."),
-					Queries: []Query{{Expr: "(time() - " + catalog.SourceLastSuccess.Name + ") / " + catalog.SourceSchedule.Name, Legend: src, Instant: true}}},
+					Queries: []Query{{Expr: "(time() - " + of(catalog.SourceLastSuccess) + ") / " + of(catalog.SourceSchedule), Legend: src, Instant: true}}},
 				{Kind: kindTimeseries, Title: join(c.text("Số lần thu thập lỗi trong ", "Failed runs in the last "), win, c.text(" qua, theo nguyên nhân", ", by reason")), W: 12,
 					Description: join(c.text("Số lần thu thập thất bại của từng nguồn trong ", "Failed runs of each source in the "), win, c.text(" trước mỗi thời điểm, theo mã nguyên nhân (reason).", " before each instant, by reason code.")),
-					Queries:     []Query{{Expr: "sum by (" + catalog.LabelSource + ", " + catalog.LabelReason + ") (increase(" + catalog.SourceErrors.Name + rng + "))", Legend: src + " {{" + catalog.LabelReason + "}}"}}},
+					Queries:     []Query{{Expr: "sum by (" + catalog.LabelSource + ", " + catalog.LabelReason + ") (increase(" + of(catalog.SourceErrors) + rng + "))", Legend: src + " {{" + catalog.LabelReason + "}}"}}},
 				{Kind: kindTimeseries, Title: join(c.text("Số bản ghi bị loại trong ", "Rejected records in the last "), win, c.text(" qua, theo nguyên nhân", ", by reason")), W: 12,
 					Description: join(c.text("Bản ghi bị loại khi kiểm tra (mã không có trong danh mục, số âm, …) trong ", "Records rejected by validation (unknown code, negative count, …) in the "), win, c.text(" trước mỗi thời điểm, theo mã nguyên nhân.", " before each instant, by reason code.")),
-					Queries:     []Query{{Expr: "sum by (" + catalog.LabelSource + ", " + catalog.LabelReason + ") (increase(" + catalog.SourceRejected.Name + rng + "))", Legend: src + " {{" + catalog.LabelReason + "}}"}}},
+					Queries:     []Query{{Expr: "sum by (" + catalog.LabelSource + ", " + catalog.LabelReason + ") (increase(" + of(catalog.SourceRejected) + rng + "))", Legend: src + " {{" + catalog.LabelReason + "}}"}}},
 				// A run above its limit fails (GovpulseSourceRejectedLimit): the two lines side by side.
 				{Kind: kindTimeseries, Title: c.text("Tỷ lệ bản ghi bị loại của lần thu thập gần nhất và ngưỡng cho phép", "Rejection rate of the last run and its limit"), Unit: "percentunit", W: 24,
 					Description: c.text("Tỷ lệ bản ghi bị loại trong lần thu thập gần nhất của từng nguồn (không tính bản ghi giữ nguyên như báo cáo), cạnh ngưỡng max_rejected_share: vượt ngưỡng thì lần thu thập thất bại và số liệu tốt gần nhất được giữ.",
 						"Share of records rejected by each source's last run (records kept as reported not counted), beside its max_rejected_share limit: above it the run fails and the last good data stays."),
 					Queries: []Query{
-						{Expr: catalog.SourceRejectedShare.Name, Legend: src},
-						{Expr: catalog.SourceRejectedLimit.Name, Label: c.text(src+" (ngưỡng)", src+" (limit)")},
+						{Expr: of(catalog.SourceRejectedShare), Legend: src},
+						{Expr: of(catalog.SourceRejectedLimit), Label: c.text(src+" (ngưỡng)", src+" (limit)")},
 					}},
 				{Kind: kindTimeseries, Title: c.text("Thời gian mỗi lần thu thập", "Run duration"), Suffix: c.text(" giây", " s"), W: 12,
 					Description: c.text("Thời gian của lần thu thập gần nhất của từng nguồn, tính bằng giây.", "Duration of each source's last run, in seconds."),
-					Queries:     []Query{{Expr: catalog.SourceDuration.Name, Legend: src}}},
+					Queries:     []Query{{Expr: of(catalog.SourceDuration), Legend: src}}},
 				{Kind: kindTimeseries, Title: c.text("Số chuỗi dữ liệu xuất ra", "Samples exported"), W: 12,
 					Description: c.text("Số chuỗi dữ liệu (series) mỗi nguồn xuất ra sau lần thu thập gần nhất.", "Series each source exports after its last run."),
-					Queries:     []Query{{Expr: catalog.SourceSamples.Name, Legend: src}}},
+					Queries:     []Query{{Expr: of(catalog.SourceSamples), Legend: src}}},
 			},
 		}},
 	}

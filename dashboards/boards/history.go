@@ -41,18 +41,21 @@ func dayEnd(tz string) time.Duration {
 func historyBoard(c *ctx) (Board, error) {
 	def := c.th.LateRateDefinition
 	de := dayEnd(c.timezone)
-	month, err := rules.LineageLateRatio(def, catalog.PeriodMonth, 0, de)
+	// The picked province's history, and history without a province label:
+	// govpulse backfill writes none, and an import need not add one.
+	prov := catalog.LabelProvince + `=~"$` + ProvinceVar + `|"`
+	month, err := rules.LineageLateRatio(def, catalog.PeriodMonth, 0, de, prov)
 	if err != nil {
 		return Board{}, err
 	}
-	monthAgo, err := rules.LineageLateRatio(def, catalog.PeriodMonth, lastYear, de)
+	monthAgo, err := rules.LineageLateRatio(def, catalog.PeriodMonth, lastYear, de, prov)
 	if err != nil {
 		return Board{}, err
 	}
 	// Names and the picked agencies from today's list, at the range's end.
 	named := func(expr string) string {
-		return "(" + expr + ")\n* on (" + catalog.LabelAgency + ") group_left (" + catalog.LabelName + ") (" +
-			sel(catalog.AgencyInfo.Name, re(catalog.LabelAgency, AgencyVar)) + " @ end())"
+		return "(" + expr + ")\n* " + onAgency() + " group_left (" + catalog.LabelName + ") " +
+			once(sel(catalog.AgencyInfo.Name, re(catalog.LabelAgency, AgencyVar), prov)+" @ end()")
 	}
 	var levels []Option
 	for _, v := range catalog.LabelValues[catalog.LabelLevel].List {
@@ -66,8 +69,8 @@ func historyBoard(c *ctx) (Board, error) {
 		"Each point is the month to date at the end of a day; the point on the 1st is the whole previous month. ")
 	merged := c.text("Trước ngày sắp xếp, số liệu của đơn vị là tổng số liệu các đơn vị cũ đã hợp nhất vào (đơn vị bị chia tách tính theo tỷ lệ), tính lại từ số hồ sơ, không lấy bình quân các tỷ lệ. ",
 		"Before a reorganisation an agency's figures are the sums of the former units merged into it (a split unit by its share), recomputed from dossier counts, not averaged rates. ")
-	lineageInfo := sel(catalog.AgencyLineageInfo.Name, re(catalog.LabelSuccessor, AgencyVar))
-	predecessors := catalog.AgencyLineageShare.Name + " * on (" + catalog.LabelAgency + ", " + catalog.LabelSuccessor + ") group_left (" +
+	lineageInfo := once(sel(catalog.AgencyLineageInfo.Name, re(catalog.LabelSuccessor, AgencyVar), prov))
+	predecessors := once(sel(catalog.AgencyLineageShare.Name, prov)) + " * " + onAgency(catalog.LabelSuccessor) + " group_left (" +
 		catalog.LabelName + ", " + catalog.LabelLevel + ", " + catalog.LabelUnitCode + ", " + catalog.LabelUntil + ") " + lineageInfo
 	return Board{
 		UID: HistoryBoardUID, File: "lich-su.json",
@@ -78,7 +81,7 @@ func historyBoard(c *ctx) (Board, error) {
 		Variables: []Variable{
 			{Name: LevelVar, Label: c.text("Cấp", "Level"), Options: levels, All: true},
 			{Name: AgencyVar, Label: c.text("Cơ quan, đơn vị", "Agency"),
-				Query: "query_result(" + sel(catalog.AgencyInfo.Name, re(catalog.LabelLevel, LevelVar)) + ")",
+				Query: "query_result(" + once(sel(catalog.AgencyInfo.Name, re(catalog.LabelLevel, LevelVar), inProvince())) + ")",
 				Regex: infoRegex(catalog.LabelAgency)},
 		},
 		Rows: []Row{{
@@ -94,8 +97,8 @@ func historyBoard(c *ctx) (Board, error) {
 					W: 24, Daily: true, Link: true,
 					Description: join(daily, merged),
 					Queries: []Query{
-						{Expr: named(rules.LineageResolved(catalog.PeriodMonth, 0, de)), Legend: "{{" + catalog.LabelName + "}}"},
-						{Expr: named(rules.LineageResolved(catalog.PeriodMonth, lastYear, de)), Label: c.text("{{"+catalog.LabelName+"}} (cùng kỳ năm trước)", "{{"+catalog.LabelName+"}} (a year earlier)")}}},
+						{Expr: named(rules.LineageResolved(catalog.PeriodMonth, 0, de, prov)), Legend: "{{" + catalog.LabelName + "}}"},
+						{Expr: named(rules.LineageResolved(catalog.PeriodMonth, lastYear, de, prov)), Label: c.text("{{"+catalog.LabelName+"}} (cùng kỳ năm trước)", "{{"+catalog.LabelName+"}} (a year earlier)")}}},
 				{Kind: kindTable, Title: c.text("Đơn vị trước sắp xếp", "Units before the reorganisation"), W: 24, H: 10,
 					Description: c.text("Các đơn vị cũ có số liệu được cộng vào cơ quan, đơn vị đã chọn, theo tệp lịch sử đơn vị (lineage_file): tên, cấp, mã đơn vị hành chính, ngày chuyển về và tỷ lệ số liệu chuyển về (100% khi nhập nguyên đơn vị).",
 						"The former units whose figures are added to the chosen agency, from the lineage file (lineage_file): name, level, unit code, the day they passed to it and the share of their figures it holds (100% for a whole unit)."),

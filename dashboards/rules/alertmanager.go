@@ -374,9 +374,9 @@ func AlertmanagerFiles(o AlertmanagerOptions) ([]dashboards.File, error) {
 	}, d.Receivers...)
 	d.Receivers = append(d.Receivers, amReceiver{Name: ReceiverNone, Comment: "Sends nothing."})
 	d.Inhibits = []amInhibit{
-		{Comment: "While an agency's late rate is critical, its warning about the same rate says nothing new.",
+		{Comment: "While an agency's late rate is critical, its warning about the same rate says nothing new (agency codes repeat across provinces).",
 			Source: matcher("alertname", catalog.AlertLateRateCritical.Name), Target: matcher("alertname", catalog.AlertLateRateWarning.Name),
-			Equal: []string{catalog.LabelAgency, catalog.LabelPeriod}},
+			Equal: []string{catalog.LabelProvince, catalog.LabelAgency, catalog.LabelPeriod}},
 		{Comment: "A source that fails is also stale: say it once.",
 			Source: matcher("alertname", catalog.AlertSourceDown.Name), Target: matcher("alertname", catalog.AlertSourceStale.Name),
 			Equal: []string{catalog.LabelSource, catalog.LabelInstance}},

@@ -9,11 +9,12 @@ import (
 	"github.com/govpulse/govpulse/collector/catalog"
 )
 
-// feedRecording sums the dossiers due within a working day per agency.
+// feedRecording sums the dossiers due within a working day per province and
+// agency.
 func feedRecording(*gen) ([]Rule, error) {
 	return []Rule{{
 		Record: catalog.DueSoonSum.Name,
-		Expr:   sumBy([]string{catalog.LabelAgency}, catalog.DossiersDueSoon.Name),
+		Expr:   sumBy(catalog.DueSoonSum.Labels, Once(catalog.DossiersDueSoon.Name)),
 	}}, nil
 }
 
@@ -32,7 +33,7 @@ func feedAlerts(g *gen) ([]Rule, error) {
 			// hour an agency has no average: it is compared with itself,
 			// which is no surge.
 			return withInfo(cmp(probe, due, ">", fmt.Sprintf("%v * (avg_over_time(%s[%s:1h]) or %s)", t.DueSoonSurgeFactor, due, window, due))+
-				"\n  and on ("+catalog.LabelAgency+")\n  "+
+				"\n  and "+onAgency()+"\n  "+
 				cmp(probe, due, ">=", fmt.Sprint(t.DueSoonMinCount)),
 				catalog.LabelName, catalog.LabelLevel)
 		},

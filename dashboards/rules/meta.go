@@ -18,8 +18,8 @@ const (
 // boardLink is the board an alert's dashboard annotation opens.
 type boardLink struct {
 	uid string
-	// agency opens the board on the alert's agency (its agency label), every
-	// level selected so that the agency is among the choices.
+	// agency opens the board on the alert's agency (its province and agency
+	// labels), every level selected so that the agency is among the choices.
 	agency bool
 }
 
@@ -45,7 +45,8 @@ var alertBoards = map[string]boardLink{
 }
 
 // AlertBoard returns the uid of the board alert links to, and the variables
-// it sets (label names of the agency board's variables), for tests.
+// it sets (label names of the agency board's variables), for tests. An
+// agency's link also sets the province variable when the alert has one.
 func AlertBoard(alert string) (uid string, vars []string, ok bool) {
 	b, ok := alertBoards[alert]
 	if b.agency {
@@ -69,11 +70,17 @@ func (g *gen) link(rs []Rule) error {
 			return fmt.Errorf("alert %s links to no board: add it to alertBoards in dashboards/rules/meta.go, and write its runbook %s/%s.md", r.Alert, catalog.RunbookDir, r.Alert)
 		}
 		var vars []string
+		province := ""
 		if b.agency {
 			vars = []string{catalog.LabelLevel, "$__all", catalog.LabelAgency, "{{ $labels." + catalog.LabelAgency + " }}"}
+			// And the agency's province, when the alert has one: an agency's
+			// code names an agency in each province. (Other boards open on
+			// their first province: an optional "?" would change their URL
+			// for alerts without the label.)
+			province = "{{ with $labels." + catalog.LabelProvince + " }}&var-" + catalog.LabelProvince + "={{ . }}{{ end }}"
 		}
 		r.Annotations[AnnRunbookURL] = g.Links.Runbook(r.Alert)
-		r.Annotations[AnnDashboard] = g.Links.Board(b.uid, vars...)
+		r.Annotations[AnnDashboard] = g.Links.Board(b.uid, vars...) + province
 	}
 	return nil
 }

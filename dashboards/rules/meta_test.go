@@ -70,7 +70,9 @@ func TestLinks(t *testing.T) {
 				uid, vars, ok := AlertBoard(r.Alert)
 				want := l.boardURL + uid
 				if len(vars) > 0 {
-					want += "?var-" + catalog.LabelLevel + "=$__all&var-" + catalog.LabelAgency + "={{ $labels." + catalog.LabelAgency + " }}"
+					// And the alert's province, when it has the label.
+					want += "?var-" + catalog.LabelLevel + "=$__all&var-" + catalog.LabelAgency + "={{ $labels." + catalog.LabelAgency + " }}" +
+						"{{ with $labels." + catalog.LabelProvince + " }}&var-" + catalog.LabelProvince + "={{ . }}{{ end }}"
 				}
 				if got := r.Annotations[AnnDashboard]; !ok || got != want {
 					t.Errorf("%s %s: dashboard %q, want %q", lang, r.Alert, got, want)

@@ -13,7 +13,7 @@ import (
 )
 
 // summer sums a one-stop count per agency and period: agencySum, or
-// lineageSum through the lineage of former units.
+// lineageSumAt's through the lineage of former units.
 type summer func(m *catalog.Metric, matchers ...string) string
 
 // Shorthands for the one-stop report's counts, each summed per agency and
@@ -125,7 +125,8 @@ func onestopRatios(s summer) ([]ratioParts, error) {
 
 // onestopRecording records, per agency, the sums and each ratio's numerator
 // and denominator from the raw counts, then the ratios; then the same at the
-// level and province scopes from the agency series.
+// level and province scopes from the agency series, and at the lineage
+// scope (lineageRecording).
 func onestopRecording(*gen) ([]Rule, error) {
 	parts, err := onestopRatios(agencySum)
 	if err != nil {
@@ -165,16 +166,21 @@ func onestopRecording(*gen) ([]Rule, error) {
 			rs = append(rs, Rule{Record: r.Ratio(sc).Name, Expr: r.Numerator(sc).Name + " / (" + r.Denominator(sc).Name + " > 0)"})
 		}
 	}
-	return rs, nil
+	lin, err := lineageRecording()
+	if err != nil {
+		return nil, fmt.Errorf("lineage: %w", err)
+	}
+	return append(rs, lin...), nil
 }
 
 // widen sums an agency-scope series to scope sc; the level scope joins each
-// agency's level from tthc_agency_info.
+// agency's level from tthc_agency_info. The agency series is recorded, one
+// per province and agency already.
 func widen(sc catalog.Scope, agencySeries string, own []string) string {
 	expr := agencySeries
 	for _, l := range sc.Labels {
 		if l == catalog.LabelLevel {
-			expr += " * on (" + catalog.LabelAgency + ") group_left (" + catalog.LabelLevel + ") " + catalog.AgencyInfo.Name
+			expr += " * " + onAgency() + " group_left (" + catalog.LabelLevel + ") " + agencyInfo()
 		}
 	}
 	return sumBy(by(sc, own), expr)
@@ -245,7 +251,7 @@ func onestopAlerts(g *gen) ([]Rule, error) {
 	agency := catalog.ScopeAgency
 	lateRate := sel(catalog.LateRate.Ratio(agency).Name, eq(catalog.LabelDefinition, def), eq(catalog.LabelPeriod, period))
 	volume := sel(catalog.ResolvedSum.At(agency).Name, eq(catalog.LabelPeriod, period))
-	on := "on (" + catalog.LabelAgency + ", " + catalog.LabelPeriod + ")"
+	on := onAgency(catalog.LabelPeriod)
 	// A late-rate alert fires at its threshold and, once firing, keeps firing
 	// while the rate stays within the hysteresis margin below it: the second
 	// branch reads the alert's own firing state (ALERTS), so a rate hovering
@@ -282,6 +288,8 @@ func onestopAlerts(g *gen) ([]Rule, error) {
 	}
 
 	overdue := sel(catalog.OverdueSum.At(agency).Name, eq(catalog.LabelPeriod, period))
+	// The digest's text reads the agencies of the alert's province.
+	overdueOf := sel(catalog.OverdueSum.At(agency).Name, eq(catalog.LabelPeriod, period), provinceMatcher)
 	overdueAll := sel(catalog.OverdueSum.At(catalog.ScopeProvince).Name, eq(catalog.LabelPeriod, period))
 	dossiers := g.text(" hồ sơ", " dossiers")
 	return []Rule{
@@ -330,11 +338,11 @@ func onestopAlerts(g *gen) ([]Rule, error) {
 			return cmp(probe, overdueAll, ">=", fmt.Sprint(catalog.OverdueDigestMin))
 		},
 			g.text(
-				fmt.Sprintf("Toàn tỉnh có %s hồ sơ đang giải quyết %s tại %s cơ quan, đơn vị", g.countValue(), lateTerm, overdueAgencies(overdue, g)),
-				fmt.Sprintf("The province has %s dossiers in progress past their deadline at %s agencies", g.countValue(), overdueAgencies(overdue, g))),
+				fmt.Sprintf("Toàn tỉnh có %s hồ sơ đang giải quyết %s tại %s cơ quan, đơn vị", g.countValue(), lateTerm, overdueAgencies(overdueOf, g)),
+				fmt.Sprintf("The province has %s dossiers in progress past their deadline at %s agencies", g.countValue(), overdueAgencies(overdueOf, g))),
 			g.text(
 				fmt.Sprintf("Các cơ quan, đơn vị có nhiều hồ sơ %s nhất (tối đa %d):", lateTerm, catalog.OverdueDigestTop),
-				fmt.Sprintf("The agencies with the most (at most %d):", catalog.OverdueDigestTop))+topOverdue(overdue, g)).
+				fmt.Sprintf("The agencies with the most (at most %d):", catalog.OverdueDigestTop))+topOverdue(overdueOf, g)).
 			annotate(
 				AnnTitle, g.text(fmt.Sprintf("Tổng hợp hồ sơ đang giải quyết %s (hằng ngày)", lateTerm), "Daily digest of dossiers in progress past their deadline"),
 				AnnValue, g.countValue()+dossiers, AnnPeriod, g.text("hiện tại", "now"),
@@ -345,17 +353,29 @@ func onestopAlerts(g *gen) ([]Rule, error) {
 	}, nil
 }
 
-// overdueAgencies renders, in the digest's text, how many agencies have
-// overdue dossiers.
+// ofAlertProvince is a printf format of query, whose %q the alert's
+// province fills: the digest fires once per province and names that
+// province's agencies only (an absent label is the empty province, which
+// province="" matches).
+func ofAlertProvince(query string) string {
+	return "(printf " + strconv.Quote(query) + " $labels." + catalog.LabelProvince + ")"
+}
+
+// provinceMatcher is the matcher ofAlertProvince fills.
+var provinceMatcher = catalog.LabelProvince + "=%q"
+
+// overdueAgencies renders, in the digest's text, how many agencies of the
+// alert's province have overdue dossiers.
 func overdueAgencies(overdue string, g *gen) string {
-	return `{{ with query ` + strconv.Quote("count("+overdue+" > 0)") + ` }}{{ . | first | value` + g.countPipe() + ` }}{{ end }}`
+	return `{{ with query ` + ofAlertProvince("count("+overdue+" > 0)") + ` }}{{ . | first | value` + g.countPipe() + ` }}{{ end }}`
 }
 
 // topOverdue renders, in the digest's text, the catalog.OverdueDigestTop
-// agencies with the most overdue dossiers, most first, one per line.
+// agencies of the alert's province with the most overdue dossiers, most
+// first, one per line.
 func topOverdue(overdue string, g *gen) string {
-	q := fmt.Sprintf("sort_desc(topk(%d, %s > 0) * on (%s) group_left (%s) %s)", catalog.OverdueDigestTop, overdue, catalog.LabelAgency, catalog.LabelName, catalog.AgencyInfo.Name)
-	return `{{ range query ` + strconv.Quote(q) + ` }}` + "\n" + `- {{ .Labels.` + catalog.LabelName + ` }}: {{ .Value` + g.countPipe() + ` }}` + g.text(" hồ sơ", "") + "{{ end }}"
+	q := fmt.Sprintf("sort_desc(topk(%d, %s > 0) * %s group_left (%s) %s)", catalog.OverdueDigestTop, overdue, onAgency(), catalog.LabelName, agencyInfo())
+	return `{{ range query ` + ofAlertProvince(q) + ` }}` + "\n" + `- {{ .Labels.` + catalog.LabelName + ` }}: {{ .Value` + g.countPipe() + ` }}` + g.text(" hồ sơ", "") + "{{ end }}"
 }
 
 // upperFirst uppercases the first letter.

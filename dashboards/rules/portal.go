@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/govpulse/govpulse/collector/catalog"
 )
@@ -43,13 +42,14 @@ func portalAlerts(g *gen) ([]Rule, error) {
 	agency := catalog.ScopeAgency
 	rate := sel(catalog.SyncShare.Ratio(agency).Name, eq(catalog.LabelPeriod, period))
 	volume := sel(catalog.SyncShare.Denominator(agency).Name, eq(catalog.LabelPeriod, period))
-	target := "on () group_left () " + catalog.TargetSync.Name
+	// Each province's own target (the rating source's config).
+	target := on(catalog.LabelProvince) + " group_left () " + Once(catalog.TargetSync.Name)
 	who := "{{ $labels.name }}"
 	pv := g.percentValue()
 	return []Rule{
 		g.alert(catalog.AlertSyncRateLow, func(probe bool) string {
 			return withInfo(cmp(probe, rate, "<", target)+
-				"\n  and on ("+catalog.LabelAgency+", "+catalog.LabelPeriod+")\n  "+
+				"\n  and "+onAgency(catalog.LabelPeriod)+"\n  "+
 				cmp(probe, volume, ">=", fmt.Sprint(g.Thresholds.LateMinVolume)),
 				catalog.LabelName, catalog.LabelLevel)
 		},
@@ -62,7 +62,7 @@ func portalAlerts(g *gen) ([]Rule, error) {
 			annotate(
 				AnnTitle, g.text("Tỷ lệ đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia dưới chỉ tiêu", "Dossier sync rate to the national portal below target"),
 				AnnValue, pv,
-				AnnThreshold, `{{ with query `+strconv.Quote(catalog.TargetSync.Name)+` }}`+g.text("chỉ tiêu ", "target ")+`{{ . | first | value`+g.percentPipe()+` }}%{{ end }}`,
+				AnnThreshold, `{{ with query `+ofAlertProvince(sel(catalog.TargetSync.Name, provinceMatcher))+` }}`+g.text("chỉ tiêu ", "target ")+`{{ . | first | value`+g.percentPipe()+` }}%{{ end }}`,
 				AnnPeriod, pt.In(g.Lang),
 				AnnAction, g.text("Đề nghị rà soát các hồ sơ chưa đồng bộ lên Cổng Dịch vụ công quốc gia và phối hợp với đơn vị vận hành hệ thống một cửa điện tử để đồng bộ bổ sung.",
 					"Review the dossiers not yet synced to the national portal and have the one-stop system's operator sync them.")),

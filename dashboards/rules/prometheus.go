@@ -35,6 +35,11 @@ type PrometheusOptions struct {
 	Targets, Alertmanagers []string
 	// RuleFiles are paths relative to the configuration file, or absolute.
 	RuleFiles []string
+	// Province is the config's province.code, written as the targets'
+	// province label (catalog.LabelProvince): the rules and boards tell
+	// provinces apart by it, so this Prometheus is ready to share a store
+	// with others. Empty: no label (the rules group it as the empty province).
+	Province string
 }
 
 // DefaultPrometheusOptions are the compose stack's: services govpulse and
@@ -87,6 +92,13 @@ scrape_configs:
 {{- range .Targets }}
           - {{ q . }}
 {{- end }}
+{{- if .Province }}
+        # The province's code (province.code): every rule and board keeps it, so several
+        # provinces can share one store. An HA pair of govpulse: list both targets here (or
+        # give each a replica label); the rules count them once (max over instance, replica).
+        labels:
+          {{ provinceLabel }}: {{ q .Province }}
+{{- end }}
 `))
 
 // PrometheusConfig renders deploy/prometheus/prometheus.yml.
@@ -103,6 +115,8 @@ func PrometheusConfig(o PrometheusOptions) (dashboards.File, error) {
 var tmplFuncs = template.FuncMap{
 	"header": func() string { return dashboards.YAMLHeader },
 	"job":    func() string { return Job },
+	// provinceLabel is the target label of the province's code.
+	"provinceLabel": func() string { return catalog.LabelProvince },
 	// The meta-monitoring alert judging the scrape's duration, and its share.
 	"slowAlert": func() string { return catalog.AlertScrapeSlow.Name },
 	"slowShare": func() string { return dashboards.Percent(catalog.ScrapeSlowShare, dashboards.En) },

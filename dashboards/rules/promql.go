@@ -53,17 +53,39 @@ func by(sc catalog.Scope, own []string) []string {
 	return append(append(append([]string{}, sc.Labels...), catalog.LabelPeriod), own...)
 }
 
-// agencySum sums a one-stop metric over fields (and any other label) per
-// agency and period.
-func agencySum(m *catalog.Metric, matchers ...string) string {
-	return sumBy(by(catalog.ScopeAgency, nil), sel(m.Name, matchers...))
+// Once reads govpulse's series expr with the replicas of an HA pair
+// collapsed: max without the labels by which they differ
+// (catalog.ReplicaLabels). The replicas serve the same figures, so it is
+// the figure once; on a store that deduplicated them, or with one instance,
+// it changes nothing. Every rule and board reads govpulse's series through
+// it before summing or joining.
+func Once(expr string) string {
+	return "max without (" + strings.Join(catalog.ReplicaLabels, ", ") + ") (" + expr + ")"
 }
 
+// onAgency is the matching of a join or set operation on one agency, with
+// more labels: agency codes repeat across provinces, so the province too.
+func onAgency(more ...string) string {
+	return on(append([]string{catalog.LabelProvince, catalog.LabelAgency}, more...)...)
+}
+
+// on writes a vector matching on labels.
+func on(labels ...string) string { return "on (" + strings.Join(labels, ", ") + ")" }
+
+// agencySum sums a one-stop metric over fields (and any other label) per
+// province, agency and period.
+func agencySum(m *catalog.Metric, matchers ...string) string {
+	return sumBy(by(catalog.ScopeAgency, nil), Once(sel(m.Name, matchers...)))
+}
+
+// agencyInfo is tthc_agency_info once per province and agency.
+func agencyInfo() string { return Once(catalog.AgencyInfo.Name) }
+
 // withInfo joins the agency's name and level from tthc_agency_info onto expr,
-// which must carry the agency label. The info metric's value is 1, so the
-// value of expr is kept.
+// which must carry the province and agency labels. The info metric's value
+// is 1, so the value of expr is kept.
 func withInfo(expr string, labels ...string) string {
-	return "(\n  " + expr + "\n)\n* on (" + catalog.LabelAgency + ") group_left (" + strings.Join(labels, ", ") + ")\n  " + catalog.AgencyInfo.Name
+	return "(\n  " + expr + "\n)\n* " + onAgency() + " group_left (" + strings.Join(labels, ", ") + ")\n  " + agencyInfo()
 }
 
 // cmp writes a comparison; in a probe it is a bool comparison, which returns

@@ -19,11 +19,6 @@ import (
 const (
 	RecordingFile = "prometheus/rules/govpulse.recording" + ruleFileSuffix
 	AlertsFile    = "prometheus/rules/govpulse.alerts" + ruleFileSuffix
-	// LineageFile holds the lineage scope's recording rules apart: they are
-	// the costliest to evaluate (a join per part of a split unit), only the
-	// history needs them, and a province without a lineage file may leave
-	// the file out.
-	LineageFile = "prometheus/rules/govpulse.lineage" + ruleFileSuffix
 )
 
 // ruleFileSuffix ends every rule file's name; the Prometheus example loads
@@ -77,14 +72,9 @@ var domains = []domain{
 	{name: "onestop", recording: onestopRecording, alerts: onestopAlerts},
 	{name: "feed", recording: feedRecording, alerts: feedAlerts},
 	{name: "portal", recording: portalRecording, alerts: portalAlerts},
-	{name: "lineage", recording: lineageRecording}, // into LineageFile
 	{name: "health", alerts: healthAlerts},
 	{name: "meta", alerts: metaAlerts},
 }
-
-// lineageGroup is the lineage domain's recording group, written to
-// LineageFile.
-const lineageGroup = "govpulse.lineage.recording"
 
 // gen carries the options through the domain functions, and the problems
 // they found (an alert without an audience).
@@ -186,12 +176,15 @@ func (g *gen) durationWords() string {
 
 // lastSuccess renders, for an alert on a source, when the source last
 // succeeded: a duration in words, or never (a last success at time 0 would
-// otherwise read as 20423 days ago).
+// otherwise read as 20423 days ago). It reads the alert's own govpulse: the
+// source of its province and instance (absent labels match as empty, e.g.
+// pushed series without instance).
 func (g *gen) lastSuccess() string {
-	last := "min(" + catalog.SourceLastSuccess.Name + "{" + catalog.LabelSource + "=%q})"
-	return `{{ if $labels.source }}{{ with query (printf ` + strconv.Quote(last) + ` $labels.source) }}` +
+	last := "min(" + catalog.SourceLastSuccess.Name + "{" + catalog.LabelSource + "=%q," + catalog.LabelProvince + "=%q," + catalog.LabelInstance + "=%q})"
+	args := " $labels." + catalog.LabelSource + " $labels." + catalog.LabelProvince + " $labels." + catalog.LabelInstance
+	return `{{ if $labels.source }}{{ with query (printf ` + strconv.Quote(last) + args + `) }}` +
 		`{{ if eq (. | first | value) 0.0 }}` + g.text("chưa có lần nào", "never") + `{{ else }}` +
-		`{{ with query (printf ` + strconv.Quote("time() - "+last) + ` $labels.source) }}{{ . | first | value | humanizeDuration` + g.durationWords() + ` }}` +
+		`{{ with query (printf ` + strconv.Quote("time() - "+last) + args + `) }}{{ . | first | value | humanizeDuration` + g.durationWords() + ` }}` +
 		g.text(" trước", " ago") + `{{ end }}{{ end }}{{ end }}{{ end }}`
 }
 
@@ -283,22 +276,7 @@ func RuleFiles(o Options) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lin []Group
-	for i := 0; i < len(rec); i++ {
-		if rec[i].Name == lineageGroup {
-			lin = append(lin, rec[i])
-			rec = append(rec[:i:i], rec[i+1:]...)
-			i--
-		}
-	}
 	t := o.Thresholds
-	linData, err := dashboards.YAML(ruleFileOf(lin),
-		"Prometheus recording rules at the lineage scope: today's agencies with the figures of the former units that went into them (docs/lineage.md).",
-		"Series names are declared in collector/catalog/rules.go; regenerate with: govpulse generate --out deploy",
-	)
-	if err != nil {
-		return nil, err
-	}
 	recData, err := dashboards.YAML(ruleFileOf(rec),
 		"Prometheus recording rules: ratios of sums derived from govpulse's counts, per agency, administrative level and province.",
 		"Series names are declared in collector/catalog/rules.go; regenerate with: govpulse generate --out deploy",
@@ -315,7 +293,7 @@ func RuleFiles(o Options) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []dashboards.File{{Path: RecordingFile, Data: recData}, {Path: LineageFile, Data: linData}, {Path: AlertsFile, Data: alData}}, nil
+	return []dashboards.File{{Path: RecordingFile, Data: recData}, {Path: AlertsFile, Data: alData}}, nil
 }
 
 // The rule file's YAML shape (Prometheus' rulefmt). yaml.v3 keeps struct
@@ -365,7 +343,9 @@ func Generate(in dashboards.Input, boards Boards) ([]dashboards.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := PrometheusConfig(DefaultPrometheusOptions())
+	po := DefaultPrometheusOptions()
+	po.Province = in.Config.Province.Code
+	p, err := PrometheusConfig(po)
 	if err != nil {
 		return nil, err
 	}

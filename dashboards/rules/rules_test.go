@@ -202,12 +202,12 @@ func TestGeneratedFilesValid(t *testing.T) {
 				t.Errorf("%s: no generated-file header or no trailing newline", f.Path)
 			}
 		}
-		for _, p := range []string{RecordingFile, LineageFile, AlertsFile} {
+		for _, p := range []string{RecordingFile, AlertsFile} {
 			if out, err := runTool(t, dir, promtool, "check", "rules", paths[p]); err != nil {
 				t.Errorf("%s promtool check rules %s: %v\n%s", lang, p, err, out)
 			}
 		}
-		if out, err := runTool(t, dir, promtool, "check", "config", paths[PrometheusFile]); err != nil || !strings.Contains(out, "3 rule files found") {
+		if out, err := runTool(t, dir, promtool, "check", "config", paths[PrometheusFile]); err != nil || !strings.Contains(out, "2 rule files found") {
 			t.Errorf("%s promtool check config: %v\n%s", lang, err, out)
 		}
 		if out, err := runTool(t, dir, amtool, "check-config", paths[AlertmanagerFile]); err != nil || !strings.Contains(out, "4 inhibit rules") {
@@ -229,11 +229,18 @@ func TestPromtoolTestRules(t *testing.T) {
 	if err != nil || len(tests) < 5 {
 		t.Fatalf("test files: %v %v", tests, err)
 	}
-	out, err := runTool(t, ".", promtool, append([]string{"test", "rules"}, tests...)...)
-	if err != nil || strings.Contains(out, "FAILED") {
-		t.Fatalf("promtool test rules: %v\n%s", err, out)
+	// One promtool per file, side by side: the week-long ones (stale,
+	// surge) take a minute or more each, together more than runTool's bound.
+	for _, f := range tests {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			out, err := runTool(t, ".", promtool, "test", "rules", f)
+			if err != nil || strings.Contains(out, "FAILED") {
+				t.Fatalf("promtool test rules %s: %v\n%s", f, err, out)
+			}
+			t.Logf("promtool test rules:\n%s", out)
+		})
 	}
-	t.Logf("promtool test rules:\n%s", out)
 }
 
 // names returns the sorted names of rules (record or alert names, once each).

@@ -104,8 +104,10 @@ type tmplData struct {
 	Audience   string
 	AudienceIT string
 	Agency     string
-	Ann        map[string]string
-	Names      map[string]string
+	// Province is the label of the agency's province: links open its board there.
+	Province string
+	Ann      map[string]string
+	Names    map[string]string
 }
 
 // The generator's own delimiters: the templates it writes are Go templates.
@@ -141,16 +143,16 @@ var notifyTmpl = template.Must(template.New("notify").Delims("[[", "]]").Parse(`
 {{/* A time in the province's zone. */}}
 {{ define "govpulse.time" }}{{ (.UTC.Add [[ .Offset ]]).Format "[[ .T.DateLayout ]]" }}{{ end }}
 
-{{/* The board of one alert: its agency's, IT's for IT alerts, else the overview. */}}
+{{/* The board of one alert: its agency's (in its province), IT's for IT alerts, else the overview. */}}
 {{ define "govpulse.link" -}}
-{{ if .Labels.[[ .Agency ]] }}[[ .AgencyLink ]]{{ .Labels.[[ .Agency ]] }}
+{{ if .Labels.[[ .Agency ]] }}[[ .AgencyLink ]]{{ .Labels.[[ .Agency ]] }}{{ with .Labels.[[ .Province ]] }}&var-[[ .Province ]]={{ . }}{{ end }}
 {{- else if eq .Labels.[[ .Audience ]] "[[ .AudienceIT ]]" }}[[ .Base ]]/d/[[ .Boards.Health ]]
 {{- else }}[[ .Base ]]/d/[[ .Boards.Overview ]]{{ end }}
 {{- end }}
 
 {{/* The board of a whole notification. */}}
 {{ define "[[ .GroupLink ]]" -}}
-{{ if .CommonLabels.[[ .Agency ]] }}[[ .AgencyLink ]]{{ .CommonLabels.[[ .Agency ]] }}
+{{ if .CommonLabels.[[ .Agency ]] }}[[ .AgencyLink ]]{{ .CommonLabels.[[ .Agency ]] }}{{ with .CommonLabels.[[ .Province ]] }}&var-[[ .Province ]]={{ . }}{{ end }}
 {{- else if eq .CommonLabels.[[ .Audience ]] "[[ .AudienceIT ]]" }}[[ .Base ]]/d/[[ .Boards.Health ]]
 {{- else }}[[ .Base ]]/d/[[ .Boards.Overview ]]{{ end }}
 {{- end }}
@@ -265,7 +267,7 @@ func templatesFile(lang dashboards.Lang, base string, b Boards, loc *time.Locati
 		tmplData: tmplData{
 			T: t, Base: base, Boards: b, Offset: int64(off) * int64(time.Second), Zone: zone,
 			Severity: catalog.AlertLabelSeverity, Critical: catalog.SeverityCritical,
-			Audience: catalog.AlertLabelAudience, AudienceIT: catalog.AudienceIT, Agency: catalog.LabelAgency,
+			Audience: catalog.AlertLabelAudience, AudienceIT: catalog.AudienceIT, Agency: catalog.LabelAgency, Province: catalog.LabelProvince,
 			Ann: ann, Names: map[string]string{"name": catalog.LabelName},
 		},
 		Subject: TmplSubject, Text: TmplText, HTML: TmplHTML, Chat: TmplChat, GroupLink: TmplGroupLink, AgencyLink: b.agencyLink(base),
