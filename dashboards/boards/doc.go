@@ -5,5 +5,6 @@
 // Every query is built from catalog names (metrics and recorded series) and
 // every threshold from the deployment's config; panel titles are Vietnamese by
 // default, English with --lang en. A board is one function returning a Board;
-// adding one is a function and a line in boards.
+// adding one is a function and a line in boards. Each board but the
+// national one picks a province first and reads only it (inProvince, once).
 package boards

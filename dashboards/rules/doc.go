@@ -8,9 +8,12 @@
 //
 // Recording rules derive every ratio as a ratio of sums at three scopes
 // (agency, administrative level, province), each with its numerator and
-// denominator, so Grafana and the alerts read the same figures. Alerts carry
-// the agency's name and level, joined from tthc_agency_info, and Vietnamese
-// (or English) summaries.
+// denominator, so Grafana and the alerts read the same figures. Every scope
+// keeps the province label and every join matches on it, and govpulse's
+// series are read through Once, so one store can hold many provinces and
+// HA pairs (README, "Many provinces and HA pairs"). Alerts carry the
+// agency's name and level, joined from tthc_agency_info, and Vietnamese (or
+// English) summaries.
 //
 // Every alert carries an audience label (catalog.AlertRule.Audience; an
 // alert without one fails the generation) and annotations for people: the
