@@ -63,6 +63,9 @@ func TestReadmeSizing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if recordedPerAgency() == 0 {
+		t.Fatal("no recorded series per agency: the catalog's agency-keyed recorded series are not counted")
+	}
 	if m.agencies != 112 || m.pairs == 0 {
 		t.Fatalf("the demo measured %d agencies and %d pairs; want the city's 112", m.agencies, m.pairs)
 	}

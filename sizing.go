@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,7 +91,7 @@ func recordedPerAgency() int {
 	n := 0
 	defs := len(rules.RecordedDefinitions())
 	for _, r := range catalog.RecordedSeries() {
-		if len(r.Labels) == 0 || r.Labels[0] != catalog.LabelAgency {
+		if !slices.Contains(r.Labels, catalog.LabelAgency) {
 			continue
 		}
 		k := 1
