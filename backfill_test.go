@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,21 +61,7 @@ func backfillHistory(t *testing.T) ([]openmetrics.Point, time.Time, float64) {
 // queryAt runs an instant query at a past time.
 func queryAt(t *testing.T, base, q string, at time.Time) []promSample {
 	t.Helper()
-	resp, err := http.Get(base + "/api/v1/query?query=" + url.QueryEscape(q) + "&time=" + strconv.FormatInt(at.Unix(), 10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Status string `json:"status"`
-		Data   struct {
-			Result []promSample `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Status != "success" {
-		t.Fatalf("query %s at %s: %v %s", q, at, err, body.Status)
-	}
-	return body.Data.Result
+	return promQueryAt(t, base, q, strconv.FormatInt(at.Unix(), 10))
 }
 
 // tamKy is Phường Tam Kỳ (unit code 20341) in the simulated city: a busy
