@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -31,4 +32,21 @@ func clockAt(at string) (func() time.Time, error) {
 	start := time.Now()
 	// time.Since uses the monotonic clock: a wall-clock step does not move the demo.
 	return func() time.Time { return t0.Add(time.Since(start)) }, nil
+}
+
+// demoClock is serve's demo clock: clockAt(at), or with frozen the instant
+// at itself, read by every collection.
+func demoClock(at string, frozen bool) (func() time.Time, error) {
+	if frozen && at == "" {
+		return nil, errors.New("--demo.frozen needs --demo.time (or $" + demoTimeEnv + "): the instant the clock stands at")
+	}
+	clock, err := clockAt(at)
+	if err != nil {
+		return nil, fmt.Errorf("--demo.time: %w", err)
+	}
+	if frozen {
+		t0, _ := time.Parse(time.RFC3339, at) // clockAt read it
+		clock = func() time.Time { return t0 }
+	}
+	return clock, nil
 }

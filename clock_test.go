@@ -47,6 +47,30 @@ func withDemoTime(args []string) []string {
 	return append(slices.Clone(args), "--demo.time="+testTime())
 }
 
+func TestDemoClockFrozen(t *testing.T) {
+	c, err := demoClock("2026-01-01T00:30:00+07:00", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := c()
+	time.Sleep(20 * time.Millisecond)
+	if !c().Equal(first) || !first.Equal(time.Date(2025, 12, 31, 17, 30, 0, 0, time.UTC)) {
+		t.Errorf("a frozen clock reads %v then %v", first, c())
+	}
+	running, _ := demoClock("2026-01-01T00:30:00+07:00", false)
+	r := running()
+	time.Sleep(20 * time.Millisecond)
+	if !running().After(r) {
+		t.Error("a running clock stood still")
+	}
+	if _, err := demoClock("", true); err == nil || !strings.Contains(err.Error(), "--demo.frozen needs --demo.time") {
+		t.Errorf("frozen without a time: %v", err)
+	}
+	if _, err := demoClock("tomorrow", true); err == nil || !strings.Contains(err.Error(), "--demo.time: ") {
+		t.Errorf("a bad time: %v", err)
+	}
+}
+
 func TestClockAt(t *testing.T) {
 	c := testClock(t, "2026-01-01T00:30:00+07:00")
 	got := c()

@@ -113,7 +113,7 @@ func (got figures) diff(want figures) string {
 }
 
 // TestHAPairCountsOnce: two replicas of one province (same seed, same
-// pinned clock, replica a and b) scraped by vmagent into one
+// frozen clock, replica a and b) scraped by vmagent into one
 // victoria-metrics with deduplication. Their series reach the store twice:
 // as the replicas' own (instance and replica kept: the rules' max over
 // them counts the pair once) and with instance and replica dropped by
@@ -125,9 +125,11 @@ func TestHAPairCountsOnce(t *testing.T) {
 	vmagent := needBinary(t, "vmagent")
 	deadline := time.Now().Add(100 * time.Second)
 	s := startVMStack(t, deadline, "-dedup.minScrapeInterval=5s")
-	a := startServe(t, io.Discard, "--demo", "--demo.seed=47", "--demo.time="+busyTime)
+	// Frozen clocks: started a moment apart, running clocks would collect
+	// slightly different figures, and the pair's max would be neither's.
+	a := startServe(t, io.Discard, "--demo", "--demo.seed=47", "--demo.time="+busyTime, "--demo.frozen")
 	defer a.stop(t)
-	b := startServe(t, io.Discard, "--demo", "--demo.seed=47", "--demo.time="+busyTime)
+	b := startServe(t, io.Discard, "--demo", "--demo.seed=47", "--demo.time="+busyTime, "--demo.frozen")
 	defer b.stop(t)
 
 	const pair, deduped, single = "48", "48d", "ref"

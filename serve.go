@@ -61,6 +61,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	seed := fs.Int64("demo.seed", 47, "seed of the simulated province")
 	demoProvince := fs.String("demo.province", "", `province code the demo runs as, e.g. 01 (default: the demo city's 48): its name and province-level agency say so, and without --vm.push-extra-labels its pushes carry province="<code>"; agency codes stay the demo's`)
 	demoTime := addClockFlag(fs, "demo.time")
+	demoFrozen := fs.Bool("demo.frozen", false, "the simulated clock stands still at --demo.time: every collection reads the same figures (screenshots, side-by-side comparisons, HA pairs in tests)")
 	var push vmpush.Config
 	fs.StringVar(&push.URL, "vm.push-url", "", "also push every snapshot to VictoriaMetrics' import endpoint, e.g. http://vm:8428/api/v1/import/prometheus")
 	fs.DurationVar(&push.Interval, "vm.push-interval", vmpush.DefaultInterval, "how often to push to VictoriaMetrics")
@@ -74,8 +75,8 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var clock func() time.Time // the sources' clock: the wall clock but for the demo
 	if *demo {
 		var err error
-		if clock, err = clockAt(*demoTime); err != nil {
-			return fmt.Errorf("--demo.time: %w", err)
+		if clock, err = demoClock(*demoTime, *demoFrozen); err != nil {
+			return err
 		}
 	}
 
