@@ -55,6 +55,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	listen := fs.String("web.listen-address", ":9470", "address to serve /metrics on")
 	webConfig := fs.String("web.config.file", "", "exporter-toolkit web config (TLS, basic auth)")
 	maxRequests := fs.Int("web.max-requests", prom.DefaultMaxRequests, "requests served at once; more are answered 503 at once (0 for no cap)")
+	enablePprof := fs.Bool("web.enable-pprof", false, "serve Go's profiles under /debug/pprof/ (CPU, heap, goroutines) to profile a live daemon; keep the port private")
 	lifecycle := fs.Bool("web.enable-lifecycle", false, "enable POST /-/reload (SIGHUP reloads either way)")
 	noExporterMetrics := fs.Bool("web.disable-exporter-metrics", false, "leave out go_*, process_* and promhttp_* metrics: the scrape then serves only pre-rendered bytes")
 	demo := fs.Bool("demo", false, "run the built-in simulated province in-process and collect from it (ignores --config.file)")
@@ -115,7 +116,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %q: %w", *listen, err)
 	}
-	scfg := prom.ServerConfig{ListenAddress: *listen, WebConfigFile: *webConfig, Version: Version, Ready: readyFunc(d.store), MaxRequests: *maxRequests}
+	scfg := prom.ServerConfig{ListenAddress: *listen, WebConfigFile: *webConfig, Version: Version, Ready: readyFunc(d.store), MaxRequests: *maxRequests, EnablePprof: *enablePprof}
 	if *maxRequests <= 0 {
 		scfg.MaxRequests = -1 // no cap
 	}
@@ -125,13 +126,11 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	} else {
 		scfg.Instrument = d.live
 	}
-	live = prometheus.Gatherers{live, d.perScrape}
+	scfg.PerScrape = d.perScrape
 	pushStats := &vmpush.Stats{}
 	if push.URL != "" {
 		// Gathered per scrape even with --web.disable-exporter-metrics: they change.
-		pushReg := prometheus.NewRegistry()
-		pushReg.MustRegister(pushStats)
-		live = prometheus.Gatherers{live, pushReg}
+		d.perScrape.MustRegister(pushStats)
 	}
 	mux := prom.NewMux(d.exposition, live, scfg, logger)
 

@@ -100,7 +100,7 @@ func BenchmarkScrape(b *testing.B) {
 			live := liveRegistry()
 			ours := promhttp.InstrumentMetricHandler(live, e.Handler(live, discard()))
 			r := e.cur.Load()
-			gzBytes, plainBytes := bytes.Join(r.gz, nil), bytes.Join(r.plain, nil)
+			gzBytes, plainBytes := bytes.Clone(r.gz), bytes.Clone(r.plain)
 			baseline := func(body []byte) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) })
 			}

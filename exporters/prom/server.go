@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,6 +59,14 @@ type ServerConfig struct {
 	// and _in_flight metrics of /metrics. Pass the live registry so they show
 	// up in the live part.
 	Instrument prometheus.Registerer
+	// PerScrape, if set, is gathered on every scrape, unlike the live part
+	// (at most LiveMaxAge old): a few series that change on events and must
+	// show at once, such as a reload's outcome.
+	PerScrape prometheus.Gatherer
+	// EnablePprof mounts net/http/pprof's profiles under /debug/pprof/
+	// (--web.enable-pprof): off by default, since a profile shows the
+	// process's internals and a CPU profile costs CPU while it runs.
+	EnablePprof bool
 	// MaxRequests caps the requests served at once (DefaultMaxRequests if
 	// 0, no cap if negative); more are answered 503 without waiting.
 	MaxRequests int
@@ -118,7 +128,7 @@ func NewMux(exp *Exposition, live prometheus.Gatherer, cfg ServerConfig, logger 
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	metrics := exp.Handler(live, logger)
+	var metrics http.Handler = exp.handler(live, cfg.PerScrape, logger)
 	if cfg.Instrument != nil {
 		metrics = promhttp.InstrumentMetricHandler(cfg.Instrument, metrics)
 	}
@@ -137,11 +147,18 @@ func NewMux(exp *Exposition, live prometheus.Gatherer, cfg ServerConfig, logger 
 		}
 		_, _ = io.WriteString(w, "OK")
 	})
+	if cfg.EnablePprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	landing, err := web.NewLandingPage(web.LandingConfig{
 		Name:        "govpulse",
 		Description: "Administrative reform and digital transformation KPIs — Chỉ số CCHC & CĐS",
 		Version:     cfg.Version,
-		Profiling:   "false", // no pprof endpoints are mounted
+		Profiling:   strconv.FormatBool(cfg.EnablePprof),
 		Links: []web.LandingLinks{
 			{Address: "/metrics", Text: "Metrics", Description: "the current snapshot of every source, and govpulse's own health"},
 			{Address: "/-/healthy", Text: "Health"},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,5 +203,25 @@ func TestServeShutdownCutsOffHangingRequest(t *testing.T) {
 		}
 	case <-time.After(ShutdownTimeout + 5*time.Second):
 		t.Fatal("Serve did not return after the drain timeout")
+	}
+}
+
+// TestPprof: the profiles are served with EnablePprof only.
+func TestPprof(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		srv := httptest.NewServer(NewMux(NewExposition(discard()), nil, ServerConfig{EnablePprof: on}, discard()))
+		for _, path := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/heap", "/debug/pprof/goroutine?debug=1"} {
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			served := resp.StatusCode == http.StatusOK && !strings.Contains(string(body), "<title>govpulse")
+			if served != on {
+				t.Errorf("EnablePprof %v: GET %s: %s (%.80q)", on, path, resp.Status, body)
+			}
+		}
+		srv.Close()
 	}
 }
