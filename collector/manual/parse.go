@@ -24,8 +24,8 @@ import (
 // kpi is one checked KPI of a file.
 type kpi struct {
 	code, name, nameEn, unit, direction, valueType string
-	target, baseline                                float64
-	hasTarget                                       bool
+	target, baseline                               float64
+	hasTarget                                      bool
 	// start and deadline are days (midnight in the province's time zone);
 	// zero without a deadline (no target path).
 	start, deadline time.Time
@@ -541,7 +541,10 @@ func decodeTable(t *sheet.Table) ([]rawKPI, []rawValue, error) {
 // sameDefinition merges a later definition row into the first: its filled
 // cells must say what the first says, or fill what it left empty.
 func sameDefinition(first *rawKPI, later rawKPI, firstRow int) error {
-	pairs := []struct{ a *field; b field }{
+	pairs := []struct {
+		a *field
+		b field
+	}{
 		{&first.name, later.name}, {&first.nameEn, later.nameEn}, {&first.unit, later.unit}, {&first.valueType, later.valueType},
 		{&first.direction, later.direction}, {&first.target, later.target}, {&first.baseline, later.baseline},
 		{&first.start, later.start}, {&first.deadline, later.deadline},
