@@ -18,12 +18,13 @@ func onKPI() string { return on(catalog.LabelProvince, catalog.LabelKPI) }
 // is ahead of today's expected value on the target path, in the KPI's unit
 // and signed by its direction: negative is behind (below the path for
 // higher_is_better, above it for lower_is_better). The boards read it too.
-func ManualKPIAhead() string {
+// matchers select the series (the boards' province picker).
+func ManualKPIAhead(matchers ...string) string {
 	info := func(direction string) string {
-		return "max by (" + catalog.LabelProvince + ", " + catalog.LabelKPI + ") (" + sel(catalog.ManualKPIInfo.Name, eq(catalog.LabelDirection, direction)) + ")"
+		return "max by (" + catalog.LabelProvince + ", " + catalog.LabelKPI + ") (" + sel(catalog.ManualKPIInfo.Name, append([]string{eq(catalog.LabelDirection, direction)}, matchers...)...) + ")"
 	}
 	sign := "(\n    " + info(catalog.DirectionHigher) + "\n    or\n    -1 * " + info(catalog.DirectionLower) + "\n  )"
-	return "(" + Once(catalog.ManualKPI.Name) + " - " + onKPI() + " group_left () " + Once(catalog.ManualKPITargetPath.Name) + ")\n  * " + onKPI() + " group_left () " + sign
+	return "(" + Once(sel(catalog.ManualKPI.Name, matchers...)) + " - " + onKPI() + " group_left () " + Once(sel(catalog.ManualKPITargetPath.Name, matchers...)) + ")\n  * " + onKPI() + " group_left () " + sign
 }
 
 // manualAlerts: ManualKpiBehindTarget.
