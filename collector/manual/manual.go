@@ -60,9 +60,9 @@ func New(name string, cfg Config, env source.Env) (*Source, error) {
 	return s, nil
 }
 
-// Check reads every file of the directory once and returns the first
-// problem: `govpulse check` reports a typo before the daemon starts.
-func (s *Source) Check() error {
+// CheckFiles reads every file of the directory once and returns their
+// problems: `govpulse check` reports a typo before the daemon starts.
+func (s *Source) CheckFiles() error {
 	paths, err := s.list()
 	if err != nil {
 		return err
