@@ -31,8 +31,6 @@ type kpi struct {
 	start, deadline time.Time
 	perAgency       bool
 	values          []value
-	// where is the KPI's definition in its file, for messages.
-	where string
 }
 
 // value is one checked value: a KPI's figure for an agency on a date.
@@ -456,11 +454,8 @@ const (
 	colValue     = "value"
 )
 
-// definitionCols are the columns that define a KPI; valueCols those of a value.
-var (
-	definitionCols = []string{colName, colNameEn, colUnit, colValueType, colDirection, colTarget, colBaseline, colStart, colDeadline}
-	valueCols      = []string{colDate, colAgency, colValue}
-)
+// definitionCols are the columns that define a KPI.
+var definitionCols = []string{colName, colNameEn, colUnit, colValueType, colDirection, colTarget, colBaseline, colStart, colDeadline}
 
 // Columns are the columns of a CSV or XLSX KPI file (one table, the first
 // sheet) and the header texts each accepts, compared case- and
