@@ -14,17 +14,19 @@ import (
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/indices"
+	"github.com/govpulse/govpulse/collector/manual"
 	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/portal"
 	"github.com/govpulse/govpulse/collector/rating"
 	"github.com/govpulse/govpulse/collector/simulate"
+	"github.com/govpulse/govpulse/collector/source"
 	"github.com/govpulse/govpulse/collector/vneid"
 )
 
 // The demo's file inputs ship inside the binary, so `serve --demo` works from
 // any directory; they are the same files deploy/ documents.
 //
-//go:embed deploy/indices/danang.yml deploy/vneid/population.csv
+//go:embed deploy/indices/danang.yml deploy/vneid/population.csv deploy/manual/kpi.yml
 var demoFS embed.FS
 
 // demoPopulation14Plus is the simulated city's population aged 14+ (the
@@ -53,7 +55,41 @@ func writeDemoFiles(dir string) error {
 			return fmt.Errorf("cannot write the demo's files: %w", err)
 		}
 	}
+	// The manual source watches a directory of its own.
+	b, err := demoFS.ReadFile(demoManualFile)
+	if err != nil {
+		return fmt.Errorf("BUG: embedded %s: %w", demoManualFile, err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "manual"), 0o700); err != nil {
+		return fmt.Errorf("cannot write the demo's files: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manual", "kpi.yml"), b, 0o600); err != nil {
+		return fmt.Errorf("cannot write the demo's files: %w", err)
+	}
 	return nil
+}
+
+// demoManualFile is the example of manual KPIs the demo reads.
+const demoManualFile = "deploy/manual/kpi.yml"
+
+// demoHasManualAgencies reports whether every agency the example KPI file
+// names is one of the demo's: a clock before the 2025 reorganisation has
+// other departments, and the demo then runs without the manual source.
+func demoHasManualAgencies(agencies []source.Agency) bool {
+	b, err := demoFS.ReadFile(demoManualFile)
+	if err != nil {
+		return false
+	}
+	have := map[string]bool{}
+	for _, a := range agencies {
+		have[a.Code] = true
+	}
+	for _, c := range manual.ReferencedAgencies(demoManualFile, b) {
+		if !have[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // demoConfig is the demo province's config, collecting from the simulator
@@ -133,6 +169,17 @@ func demoConfig(sim *simulate.Sim, url, files string) (*config.Config, error) {
 			Timeout:  10 * time.Second,
 			Rating:   &rating.Config{Scores: sim.CCHCScores(), Province: province},
 		}},
+	}
+	if demoHasManualAgencies(cfg.Agencies) {
+		// KPIs tracked by hand (deploy/manual/kpi.yml): the board's section
+		// and the behind-target alert have data.
+		cfg.Sources = append(cfg.Sources, config.Source{
+			Name:     catalog.SourceManual,
+			Type:     catalog.SourceManual,
+			Schedule: "@every 1m",
+			Timeout:  30 * time.Second,
+			Manual:   &manual.Config{Dir: filepath.Join(files, "manual"), ProvinceAgency: province},
+		})
 	}
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("BUG: demo config: %w", err)

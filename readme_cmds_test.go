@@ -291,7 +291,7 @@ func copyFile(t *testing.T, src, dst string) {
 
 // writeDemoAsUserConfig writes govpulse.yml at the checkout's top: the demo
 // config, its relative file paths moved into deploy/.
-var demoRelPath = regexp.MustCompile(`(?m)((?:agencies_file|fields_file|lineage_file|population_file|scores_file): |files: \[)([a-z])`)
+var demoRelPath = regexp.MustCompile(`(?m)((?:agencies_file|fields_file|lineage_file|population_file|scores_file|\bdir): |files: \[)([a-z])`)
 
 func writeDemoAsUserConfig(t *testing.T, dir string) {
 	t.Helper()

@@ -9,6 +9,7 @@ import (
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/indices"
 	"github.com/govpulse/govpulse/collector/lineage"
+	"github.com/govpulse/govpulse/collector/manual"
 	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/portal"
 	"github.com/govpulse/govpulse/collector/rating"
@@ -53,6 +54,9 @@ var Registry = map[string]Factory{
 	},
 	catalog.SourceRating: func(sc config.Source, env source.Env, limits *httpc.Limits) (source.Source, error) {
 		return rating.New(sc.Name, *sc.Rating, env)
+	},
+	catalog.SourceManual: func(sc config.Source, env source.Env, limits *httpc.Limits) (source.Source, error) {
+		return manual.New(sc.Name, *sc.Manual, env)
 	},
 }
 

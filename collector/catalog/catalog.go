@@ -134,7 +134,7 @@ var (
 // LabelValues maps a label name to its allowed values. A label not listed here
 // (name) is free text and only appears on *_info metrics. Domain files add
 // their own labels through their *Labels maps.
-var LabelValues = mergeLabels(baseLabels, unitsLabels, portalLabels, vneidLabels, indicesLabels, feedLabels, ratingLabels)
+var LabelValues = mergeLabels(baseLabels, unitsLabels, portalLabels, vneidLabels, indicesLabels, feedLabels, ratingLabels, manualLabels)
 
 func mergeLabels(ms ...map[string]Values) map[string]Values {
 	out := map[string]Values{}
@@ -169,7 +169,7 @@ var baseLabels = map[string]Values{
 	LabelDefinition: {List: LateRateDefinitionNames()},
 }
 
-var lists = [][]*Metric{unitsMetrics, onestopMetrics, feedMetrics, portalMetrics, vneidMetrics, indicesMetrics, ratingMetrics, healthMetrics, metaMetrics}
+var lists = [][]*Metric{unitsMetrics, onestopMetrics, feedMetrics, portalMetrics, vneidMetrics, indicesMetrics, ratingMetrics, manualMetrics, healthMetrics, metaMetrics}
 
 // All returns every catalogue metric sorted by name.
 func All() []*Metric {

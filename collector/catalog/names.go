@@ -50,6 +50,18 @@ var valueNames = map[string]map[string]Name{
 		PeriodQuarter: {"Từ đầu quý", "Quarter to date"},
 		PeriodYear:    {"Từ đầu năm", "Year to date"},
 	},
+	LabelDirection: {
+		DirectionHigher: {"Càng cao càng tốt", "Higher is better"},
+		DirectionLower:  {"Càng thấp càng tốt", "Lower is better"},
+	},
+	LabelValueType: {
+		ValueCount: {"Số lượng", "Count"},
+		ValueRatio: {"Tỷ lệ", "Ratio"},
+	},
+	LabelKPIProgress: {
+		ProgressOnTrack: {"Đạt tiến độ", "On track"},
+		ProgressBehind:  {"Chậm tiến độ", "Behind"},
+	},
 	LabelServiceLevel: {
 		ServiceFullOnline:    {"Toàn trình", "Full online"},
 		ServicePartialOnline: {"Một phần", "Partial online"},

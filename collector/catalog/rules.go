@@ -235,7 +235,7 @@ var (
 	AlertSourceRejectedLimit = AlertRule{Name: "GovpulseSourceRejectedLimit", Severity: SeverityCritical, For: 10 * time.Minute, Audience: AudienceIT}
 	// A sustained share below the limit: the runs succeed, the figures lack records.
 	AlertSourceRejectedHigh = AlertRule{Name: "GovpulseSourceRejectedHigh", Severity: SeverityWarning, For: 30 * time.Minute, Audience: AudienceIT}
-	AlertRules              = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertOverdueDigest, AlertDueSoonSurge, AlertSyncRateLow, AlertSourceDown, AlertSourceStale, AlertSourceRejectedLimit, AlertSourceRejectedHigh, AlertGovpulseDown, AlertGovpulseAbsent, AlertScrapeSlow, AlertConfigReloadFailed}
+	AlertRules              = []AlertRule{AlertLateRateWarning, AlertLateRateCritical, AlertDossiersOverdue, AlertOverdueDigest, AlertDueSoonSurge, AlertSyncRateLow, AlertSourceDown, AlertSourceStale, AlertSourceRejectedLimit, AlertSourceRejectedHigh, AlertGovpulseDown, AlertGovpulseAbsent, AlertScrapeSlow, AlertConfigReloadFailed, AlertManualBehind}
 )
 
 // LateRateHysteresis is how far below its threshold a firing late-rate alert

@@ -40,7 +40,7 @@ func TestBrokenConfigs(t *testing.T) {
 	f("top-level unknown key", "provnce: {code: \"49\"}\n"+base,
 		`govpulse.yml:1: provnce: unknown key "provnce" (did you mean province?); known here: agencies, agencies_file, fields, fields_file, lineage_file, max_series_per_metric, notifications, province, sources, state_dir, thresholds`)
 	f("nested unknown key", src("    shedule: \"@every 1m\"\n"),
-		`govpulse.yml:6: sources[0].shedule: unknown key "shedule" (did you mean schedule?); known here: http, indices, name, onestop, portal, rating, schedule, timeout, type, vneid`)
+		`govpulse.yml:6: sources[0].shedule: unknown key "shedule" (did you mean schedule?); known here: http, indices, manual, name, onestop, portal, rating, schedule, timeout, type, vneid`)
 	f("unknown key in http", strings.Replace(base, `http: {url: "http://127.0.0.1:1"}`, `http: {url: "http://127.0.0.1:1", timeot: 30s}`, 1),
 		`govpulse.yml:5: sources[0].http.timeot: unknown key "timeot" (did you mean timeout?); known here: bearer_token, bearer_token_env, bearer_token_file, burst, ca_file, headers, insecure_skip_verify, max_body_bytes, oauth2, rate_limit, retries, retry_max_wait, retry_wait, timeout, url`)
 	f("fractional int", "thresholds: {late_min_volume: 20.9}\n"+base,
@@ -71,7 +71,7 @@ func TestBrokenConfigs(t *testing.T) {
 	f("a type error does not hide a later invalid value",
 		"max_series_per_metric: 1.5\n"+strings.Replace(base, "type: onestop", "type: motcua", 1),
 		"govpulse.yml:1: max_series_per_metric: must be a whole number, got 1.5",
-		`govpulse.yml:5: sources[0].type: unknown source type "motcua"; known: onestop, portal, vneid, indices, rating`)
+		`govpulse.yml:5: sources[0].type: unknown source type "motcua"; known: onestop, portal, vneid, indices, rating, manual`)
 	f("only a time zone", src("    schedule: CRON_TZ=Asia/Ho_Chi_Minh\n"),
 		`govpulse.yml:6: sources[0].schedule: "CRON_TZ=Asia/Ho_Chi_Minh" is only a time zone: add the schedule, e.g. "CRON_TZ=Asia/Ho_Chi_Minh */5 * * * *"`)
 	f("only TZ", src("    schedule: TZ=UTC\n"),

@@ -22,6 +22,7 @@ import (
 	"github.com/govpulse/govpulse/collector/httpc"
 	"github.com/govpulse/govpulse/collector/indices"
 	"github.com/govpulse/govpulse/collector/lineage"
+	"github.com/govpulse/govpulse/collector/manual"
 	"github.com/govpulse/govpulse/collector/onestop"
 	"github.com/govpulse/govpulse/collector/portal"
 	"github.com/govpulse/govpulse/collector/rating"
@@ -89,13 +90,14 @@ type Source struct {
 	Rating  *rating.Config  `yaml:"rating"`
 	VNeID   *vneid.Config   `yaml:"vneid"`
 	Indices *indices.Config `yaml:"indices"`
+	Manual  *manual.Config  `yaml:"manual"`
 }
 
 // usesHTTP reports whether a source reads an HTTP upstream (derived and file
 // sources have no http block). Call after SetDefaults.
 func (s *Source) usesHTTP() bool {
 	switch s.Type {
-	case catalog.SourceRating, catalog.SourceIndices:
+	case catalog.SourceRating, catalog.SourceIndices, catalog.SourceManual:
 		return false
 	case catalog.SourceVNeID:
 		return s.VNeID == nil || s.VNeID.Mode == vneid.ModeHTTP
@@ -117,7 +119,7 @@ const (
 
 // SourceTypes lists the source types this build knows. The registry in
 // package collector must have one factory per entry.
-var SourceTypes = []string{catalog.SourceOnestop, catalog.SourcePortal, catalog.SourceVNeID, catalog.SourceIndices, catalog.SourceRating}
+var SourceTypes = []string{catalog.SourceOnestop, catalog.SourcePortal, catalog.SourceVNeID, catalog.SourceIndices, catalog.SourceRating, catalog.SourceManual}
 
 // CronParser is the schedule syntax: 5 fields or a descriptor, with CRON_TZ.
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -151,6 +153,8 @@ func (c *Config) SetDefaults() {
 			s.VNeID = &vneid.Config{}
 		case s.Type == catalog.SourceIndices && s.Indices == nil:
 			s.Indices = &indices.Config{}
+		case s.Type == catalog.SourceManual && s.Manual == nil:
+			s.Manual = &manual.Config{}
 		case s.Type == catalog.SourceOnestop && s.Onestop == nil:
 			s.Onestop = &onestop.Config{}
 		case s.Type == catalog.SourcePortal && s.Portal == nil:
@@ -173,6 +177,9 @@ func (c *Config) SetDefaults() {
 		}
 		if s.Indices != nil {
 			s.Indices.SetDefaults()
+		}
+		if s.Manual != nil {
+			s.Manual.SetDefaults()
 		}
 		if s.usesHTTP() {
 			s.HTTP.SetDefaults()

@@ -256,6 +256,7 @@ func (s *Source) blocks(dir string) []typeBlock {
 		}},
 		{"vneid", catalog.SourceVNeID, s.VNeID != nil, func() source.Problems { s.VNeID.ResolvePaths(dir); return s.VNeID.Validate() }},
 		{"indices", catalog.SourceIndices, s.Indices != nil, func() source.Problems { s.Indices.ResolvePaths(dir); return s.Indices.Validate() }},
+		{"manual", catalog.SourceManual, s.Manual != nil, func() source.Problems { s.Manual.ResolvePaths(dir); return s.Manual.Validate() }},
 	}
 }
 

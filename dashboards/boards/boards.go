@@ -134,6 +134,8 @@ type Column struct {
 	Suffix       dashboards.Text
 	// Link makes the cell a link to the agency's drill-down.
 	Link bool
+	// Values name a value column's numbers (1 → Đạt tiến độ), in colours.
+	Values []ValueText
 }
 
 // Variable is a template variable. Query variables read Grafana's
@@ -501,6 +503,10 @@ func (p Panel) overrides(l dashboards.Lang) []override {
 			if m := valueMappings(col.Label, l); m != nil {
 				props = append(props, dashboard.DynamicConfigValue{Id: "mappings", Value: m})
 			}
+		}
+		if len(col.Values) > 0 {
+			props = append(props, dashboard.DynamicConfigValue{Id: "mappings", Value: Panel{Values: col.Values}.mappings(l)},
+				dashboard.DynamicConfigValue{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}})
 		}
 		if col.Link {
 			props = append(props, dashboard.DynamicConfigValue{Id: "links", Value: []map[string]any{{

@@ -8,6 +8,7 @@ import (
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/workday"
 	"github.com/govpulse/govpulse/dashboards"
+	"github.com/govpulse/govpulse/dashboards/rules"
 )
 
 // Default time ranges. The one-stop figures are month to date (gauges that
@@ -209,7 +210,67 @@ func overview(c *ctx) Board {
 						{Label: catalog.LabelRating, Title: c.text("Xếp loại", "Rating")},
 					}},
 			},
-		}},
+		}, c.manualRow()},
+	}
+}
+
+// manualRow lists every KPI tracked by hand (source type manual) against its
+// target and today's expected value on its linear target path: counts in
+// one table, rates (written in percent) in another.
+func (c *ctx) manualRow() Row {
+	prov := inProvince()
+	kpiName := catalog.LabelKPIName
+	if c.Lang == dashboards.En {
+		kpiName = catalog.LabelKPINameEn
+	}
+	onKPI := "on (" + catalog.LabelProvince + ", " + catalog.LabelKPI + ")"
+	value := once(sel(catalog.ManualKPI.Name, prov))
+	// Each query has the value's labels, so the table merges them by row.
+	perValue := func(m *catalog.Metric) string {
+		return value + " * 0 + " + onKPI + " group_left () " + once(sel(m.Name, prov))
+	}
+	on, _ := catalog.ValueName(catalog.LabelKPIProgress, catalog.ProgressOnTrack)
+	behind, _ := catalog.ValueName(catalog.LabelKPIProgress, catalog.ProgressBehind)
+	table := func(valueType string, title, desc dashboards.Text, unit string) Panel {
+		row := func(expr string) string {
+			return withName("(" + expr + ") * " + onKPI + " group_left (" + catalog.LabelKPIName + ", " + catalog.LabelKPINameEn + ", " + catalog.LabelKPIUnit + ") " +
+				once(sel(catalog.ManualKPIInfo.Name, prov, eq(catalog.LabelValueType, valueType))))
+		}
+		actual, target, expected := c.text("Thực hiện", "Actual"), c.text("Mục tiêu", "Target"), c.text("Cần đạt hôm nay theo lộ trình", "Expected today on the path")
+		cols := []Column{
+			{Label: kpiName, Title: c.text("Chỉ tiêu", "KPI")},
+			{Label: catalog.LabelName, Title: c.text("Cơ quan, đơn vị", "Agency"), Link: true},
+			{Label: catalog.LabelKPIUnit, Title: c.text("Đơn vị tính", "Unit")},
+		}
+		if unit == "percentunit" {
+			// Rates carry their unit in the figures, and are titled as rates.
+			cols = cols[:2]
+			actual, target, expected = c.text("Tỷ lệ thực hiện", "Actual rate"), c.text("Tỷ lệ mục tiêu", "Target rate"), c.text("Tỷ lệ cần đạt hôm nay theo lộ trình", "Rate expected today on the path")
+		}
+		cols = append(cols,
+			Column{Value: "A", Title: actual, Unit: unit},
+			Column{Value: "B", Title: target, Unit: unit},
+			Column{Value: "C", Title: expected, Unit: unit},
+			Column{Value: "D", Title: c.text("Tình trạng", "Status"), Values: []ValueText{{1, name(on), "green"}, {0, name(behind), "red"}}})
+		return Panel{Kind: kindTable, Title: title, W: 24, H: 9, Description: desc,
+			Queries: []Query{
+				{Expr: row(value), Instant: true},
+				{Expr: row(perValue(catalog.ManualKPITarget)), Instant: true},
+				{Expr: row(perValue(catalog.ManualKPITargetPath)), Instant: true},
+				{Expr: row(rules.ManualKPIAhead(prov) + " >= bool 0"), Instant: true},
+			},
+			Columns: cols}
+	}
+	path := c.text("Lộ trình tuyến tính từ giá trị đầu kỳ tại ngày bắt đầu (mặc định 1/1 của năm có hạn) đến mục tiêu tại hạn hoàn thành; "+on.Vi+" khi số liệu mới nhất bằng hoặc tốt hơn mức cần đạt hôm nay (theo chiều đánh giá của chỉ tiêu), "+behind.Vi+" khi kém hơn. Chỉ tiêu không có hạn hoàn thành không có lộ trình. Số liệu do cơ quan, đơn vị nhập trong tệp theo dõi thủ công (nguồn manual).",
+		"A linear path from the baseline on its start (1 January of the deadline's year by default) to the target on the deadline; "+on.En+" when the latest figure equals or beats today's expected value (by the KPI's direction), "+behind.En+" when it falls short. A KPI without a deadline has no path. Figures are entered by hand in the KPI files (manual source).")
+	return Row{
+		Title: c.text("Chỉ tiêu theo dõi thủ công", "KPIs tracked by hand"),
+		Panels: []Panel{
+			table(catalog.ValueCount, c.text("Chỉ tiêu theo dõi thủ công: số lượng so với mục tiêu", "KPIs tracked by hand: counts against target"),
+				join(c.text("Số liệu mới nhất (đến hôm nay) của từng chỉ tiêu tính bằng số lượng, theo cơ quan, đơn vị hoặc toàn tỉnh. ", "Latest figure (to date) of each KPI counted in its own unit, per agency or for the province. "), path), ""),
+			table(catalog.ValueRatio, c.text("Tỷ lệ thực hiện các chỉ tiêu theo dõi thủ công so với mục tiêu", "KPIs tracked by hand: rates against target"),
+				join(c.text("Số liệu mới nhất (đến hôm nay) của từng chỉ tiêu tính bằng tỷ lệ, theo cơ quan, đơn vị hoặc toàn tỉnh. ", "Latest figure (to date) of each KPI written as a rate, per agency or for the province. "), path), "percentunit"),
+		},
 	}
 }
 

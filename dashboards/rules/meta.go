@@ -34,6 +34,7 @@ var alertBoards = map[string]boardLink{
 	catalog.AlertOverdueDigest.Name:       {uid: dashboards.BoardOverview},
 	catalog.AlertDueSoonSurge.Name:        {uid: dashboards.BoardAgency, agency: true},
 	catalog.AlertSyncRateLow.Name:         {uid: dashboards.BoardOverview},
+	catalog.AlertManualBehind.Name:        {uid: dashboards.BoardOverview},
 	catalog.AlertSourceDown.Name:          {uid: dashboards.BoardHealth},
 	catalog.AlertSourceStale.Name:         {uid: dashboards.BoardHealth},
 	catalog.AlertSourceRejectedLimit.Name: {uid: dashboards.BoardHealth},

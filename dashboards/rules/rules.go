@@ -72,6 +72,7 @@ var domains = []domain{
 	{name: "onestop", recording: onestopRecording, alerts: onestopAlerts},
 	{name: "feed", recording: feedRecording, alerts: feedAlerts},
 	{name: "portal", recording: portalRecording, alerts: portalAlerts},
+	{name: "manual", alerts: manualAlerts},
 	{name: "health", alerts: healthAlerts},
 	{name: "meta", alerts: metaAlerts},
 }
