@@ -134,7 +134,7 @@ func QD766Score(max, ratio, threshold float64) float64 {
 }
 
 var portalLabels = map[string]Values{
-	LabelUnit:         {Pattern: AgencyCodePattern},
+	LabelUnit:         agencyValues,
 	LabelGroup:        {List: qd766GroupCodes()},
 	LabelIndicator:    {List: qd766IndicatorCodes()},
 	LabelServiceLevel: {List: ServiceLevels},

@@ -45,7 +45,7 @@ const DateLayout = "2006-01-02"
 
 var unitsLabels = map[string]Values{
 	LabelUnitCode:  {Pattern: regexp.MustCompile(`^$|^[0-9]{2,5}$`)},
-	LabelSuccessor: {Pattern: AgencyCodePattern},
+	LabelSuccessor: agencyValues,
 	LabelUntil:     {Pattern: regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)},
 	// A pattern, not a list: a part number is no value people read.
 	LabelPart: {Pattern: regexp.MustCompile(`^[1-` + LineageParts[LineageMaxParts-1] + `]$`)},
