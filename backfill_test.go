@@ -88,30 +88,44 @@ var backfillQuery = "sum(" + catalog.DossiersReceived.Name + `{agency="` + tamKy
 // the real promtool, and a real Prometheus answers August's figure at August's
 // end exactly as the simulator reported it.
 func TestBackfillIntoPrometheus(t *testing.T) {
-	promtool, promBin := needBinary(t, "promtool"), needBinary(t, "prometheus")
 	points, at, want := backfillHistory(t)
-	dir := t.TempDir()
-	om := filepath.Join(dir, "history.om")
-	var b bytes.Buffer
-	if err := openmetrics.Write(&b, openmetrics.OpenMetrics, points); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(om, b.Bytes(), 0o644)
-	data := filepath.Join(dir, "data")
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", om, data).CombinedOutput(); err != nil {
-		t.Fatalf("promtool create-blocks-from: %v\n%s", err, out)
-	}
-	addr := freeAddr(t)
-	cfgFile := filepath.Join(dir, "prometheus.yml")
-	os.WriteFile(cfgFile, []byte("global: {}\n"), 0o644)
-	// A long retention: blocks older than it are deleted at once.
-	startBinary(t, promBin, "--config.file="+cfgFile, "--storage.tsdb.path="+data, "--storage.tsdb.retention.time=100y", "--web.listen-address="+addr, "--log.level=warn")
-	base := "http://" + addr
-	pollUntil(t, time.Now().Add(30*time.Second), "Prometheus ready", func() bool { return httpOK(base + "/-/ready") })
+	base := startPrometheusWithHistory(t, points)
 	got := queryAt(t, base, backfillQuery, at)
 	if len(got) != 1 || got[0].float() != want {
 		t.Fatalf("Prometheus has %v at %s, the simulator reported %v", got, at, want)
 	}
+}
+
+// startPrometheusWithHistory writes points as OpenMetrics, turns them into
+// TSDB blocks with promtool and starts a real Prometheus on them; it
+// returns the Prometheus' base URL.
+func startPrometheusWithHistory(t *testing.T, points []openmetrics.Point) string {
+	t.Helper()
+	promtool, promBin := needBinary(t, "promtool"), needBinary(t, "prometheus")
+	dir := t.TempDir()
+	var b bytes.Buffer
+	if err := openmetrics.Write(&b, openmetrics.OpenMetrics, points); err != nil {
+		t.Fatal(err)
+	}
+	om := filepath.Join(dir, "history.om")
+	if err := os.WriteFile(om, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", om, data).CombinedOutput(); err != nil { //nolint:gosec // the test's own binaries and files
+		t.Fatalf("promtool create-blocks-from: %v\n%s", err, out)
+	}
+	addr := freeAddr(t)
+	cfgFile := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfgFile, []byte("global: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A long retention: blocks older than it are deleted at once.
+	startBinary(t, promBin, "--config.file="+cfgFile, "--storage.tsdb.path="+data, "--storage.tsdb.retention.time=100y",
+		"--web.listen-address="+addr, "--log.level=warn")
+	base := "http://" + addr
+	pollUntil(t, time.Now().Add(30*time.Second), "Prometheus ready", func() bool { return httpOK(base + "/-/ready") })
+	return base
 }
 
 // TestBackfillIntoVictoriaMetrics: the Prometheus-text history imports into a

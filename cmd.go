@@ -66,6 +66,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"generate": runGenerate,
 	"probe":    runProbe,
 	"sizing":   runSizing,
+	"report":   runReport,
 }
 
 var summaries = map[string]string{
@@ -76,6 +77,7 @@ var summaries = map[string]string{
 	"generate": "write the Prometheus rules, Alertmanager and Prometheus examples (and dashboards) into --out",
 	"probe":    "GET a health endpoint and exit non-zero unless it answers 2xx (the container health check)",
 	"sizing":   "measure the demo province's series and extrapolate series and ingestion to many provinces",
+	"report":   "write the standard one-stop table of a period (xlsx, csv) from the stored history, or the current one from the daemon",
 }
 
 // errVersion is returned by parseFlags for --version: run prints the version.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,8 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,7 +17,6 @@ import (
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/simulate"
-	"github.com/govpulse/govpulse/exporters/openmetrics"
 )
 
 // historyBoardFile is the committed history board the test reads its
@@ -116,7 +112,6 @@ func monthlyRef(sim *simulate.Sim, cfg *config.Config, code string, first time.T
 // own, each equal to the simulator's figures summed by a plain reference. A
 // department is followed through both changes (March and July 2025).
 func TestLineageHistoryInPrometheus(t *testing.T) {
-	promtool, promBin := needBinary(t, "promtool"), needBinary(t, "prometheus")
 	now := time.Date(2026, 2, 15, 10, 0, 0, 0, simulate.ICT)
 	sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return now }})
 	up := httptest.NewServer(sim.Handler())
@@ -138,28 +133,7 @@ func TestLineageHistoryInPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir := t.TempDir()
-	var b bytes.Buffer
-	if err := openmetrics.Write(&b, openmetrics.OpenMetrics, points); err != nil {
-		t.Fatal(err)
-	}
-	om := filepath.Join(dir, "history.om")
-	if err := os.WriteFile(om, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", om, data).CombinedOutput(); err != nil { //nolint:gosec // the test's own binaries and files
-		t.Fatalf("promtool create-blocks-from: %v\n%s", err, out)
-	}
-	addr := freeAddr(t)
-	cfgFile := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgFile, []byte("global: {}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	startBinary(t, promBin, "--config.file="+cfgFile, "--storage.tsdb.path="+data, "--storage.tsdb.retention.time=100y",
-		"--web.listen-address="+addr, "--log.level=warn")
-	base := "http://" + addr
-	pollUntil(t, time.Now().Add(30*time.Second), "Prometheus ready", func() bool { return httpOK(base + "/-/ready") })
+	base := startPrometheusWithHistory(t, points)
 
 	byName := map[string]string{}
 	for _, a := range cfg.Agencies {

@@ -159,6 +159,11 @@ func TestReadmeShellCommands(t *testing.T) {
 				t.Errorf("%s: %v\n%s", name, err, out)
 				continue
 			}
+			if strings.Contains(c.cmd, "http://vm:8428/api/v1/import") {
+				// What was imported becomes searchable within seconds; the
+				// README's next commands read it at once.
+				flushVM(vmURL)
+			}
 		}
 		ran++
 	}

@@ -134,7 +134,7 @@ func (c *Client) post(ctx context.Context, path string, form url.Values) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach %s: %w", c.shown, scrub(err))
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the answer of %s: %w", c.shown, scrub(err))
