@@ -28,6 +28,9 @@ func Render(w io.Writer, r Report, l dashboards.Lang) error {
 	return nil
 }
 
+// Title is the report's title (its h1) in language l.
+func Title(l dashboards.Lang) string { return txtTitle.In(l) }
+
 // Headings are the report's section headings in language l, in order.
 func Headings(l dashboards.Lang) []string {
 	return []string{txtH12.In(l), txtHTop.In(l), txtHVNeID.In(l), txtH766.In(l), txtHRanks.In(l), txtHRating.In(l)}
