@@ -176,9 +176,9 @@ func leaderChromium(t *testing.T) string {
 
 // pageCheck is what the page says about itself in Chromium.
 type pageCheck struct {
-	H1       string   `json:"h1"`
-	H2       []string `json:"h2"`
-	Images   []struct {
+	H1     string   `json:"h1"`
+	H2     []string `json:"h2"`
+	Images []struct {
 		Alt      string `json:"alt"`
 		Complete bool   `json:"complete"`
 		Width    int    `json:"width"`

@@ -159,7 +159,7 @@ func valueLabels(values []float64, texts []string) (*plotter.Labels, error) {
 }
 
 // hbars is a horizontal bar chart of values by names, listed top down.
-func hbars(names []string, values []float64, c color.Color) (*plot.Plot, *plotter.BarChart, error) {
+func hbars(names []string, values []float64, c color.Color) (*plot.Plot, error) {
 	n := len(names)
 	vs := make(plotter.Values, n)
 	rev := make([]string, n)
@@ -170,13 +170,13 @@ func hbars(names []string, values []float64, c color.Color) (*plot.Plot, *plotte
 	p := newPlot()
 	bars, err := plotter.NewBarChart(vs, vg.Points(11))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	bars.Horizontal, bars.Color, bars.LineStyle.Width = true, c, 0
 	p.Add(bars)
 	p.NominalY(rev...)
 	p.Y.Tick.Label.Font = font.From(sansRegular, 8.5)
-	return p, bars, nil
+	return p, nil
 }
 
 func reversed(s []string) []string {
@@ -277,7 +277,7 @@ func topChart(r Report, l dashboards.Lang) ([]byte, error) {
 	if len(names) == 0 {
 		names, values, texts = []string{txtNoData.In(l)}, []float64{0}, []string{""}
 	}
-	p, _, err := hbars(names, values, colLate)
+	p, err := hbars(names, values, colLate)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +312,7 @@ func vneidChart(r Report, l dashboards.Lang) ([]byte, error) {
 	v := r.VNeID
 	names := []string{txtActivation.In(l), txtCoverage.In(l)}
 	values := []float64{v.Rate() * 100, v.Coverage() * 100}
-	p, _, err := hbars(names, values, colBar)
+	p, err := hbars(names, values, colBar)
 	if err != nil {
 		return nil, err
 	}
@@ -461,7 +461,7 @@ func ratingChart(r Report, l dashboards.Lang) ([]byte, error) {
 		texts[i] = strconv.Itoa(c.Count)
 		top = math.Max(top, values[i])
 	}
-	p, _, err := hbars(names, values, colBar)
+	p, err := hbars(names, values, colBar)
 	if err != nil {
 		return nil, err
 	}

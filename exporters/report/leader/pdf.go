@@ -31,7 +31,7 @@ func FindChromium(path string) (string, error) {
 	if path != "" {
 		p, err := exec.LookPath(path)
 		if err != nil {
-			return "", fmt.Errorf("%w (%s: %v)", ErrNoChromium, path, err)
+			return "", fmt.Errorf("%w (%s: %w)", ErrNoChromium, path, err)
 		}
 		return p, nil
 	}
