@@ -32,6 +32,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	province := fs.String("province", "", "the province label to report on (default: the one the store holds)")
 	timeout := fs.Duration("timeout", 30*time.Second, "bound of one query")
 	asOf := fs.String("time", "", "the report's instant, RFC 3339 (default: now): what is current and what is past")
+	chromium := fs.String("chromium", "", "Chromium for --format pdf (default: $GOVPULSE_CHROMIUM, then chromium on PATH)")
 	lf := addLogFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -59,8 +60,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch *format {
 	case "xlsx", "csv":
+	case "html", "pdf":
+		// The leader's report: 12 months up to the report's instant.
+		if *out == "" {
+			*out = "govpulse-bao-cao-" + now.In(loc).Format("2006-01-02") + "." + *format
+		}
+		return writeLeaderReport(ctx, leaderOptions{PrometheusURL: *promURL, Timeout: *timeout, Format: *format, Lang: lang,
+			AsOf: now, Location: loc, Province: *province, Thresholds: th, Chromium: *chromium}, *out, stdout)
 	default:
-		return fmt.Errorf("--format: want xlsx or csv, not %q", *format)
+		return fmt.Errorf("--format: want xlsx or csv (the table), html or pdf (the leader's report), not %q", *format)
 	}
 	if *out == "" {
 		*out = "govpulse-" + p.String() + "." + *format

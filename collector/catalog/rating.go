@@ -132,10 +132,15 @@ type Targets struct {
 	// the portal, but a dossier synced a day late is routine, and a 100%
 	// threshold would keep the alert firing.
 	Sync float64 `yaml:"sync"`
+	// VNeIDActivation is the targeted level-2 e-ID activation rate
+	// (activated / issued, VNeIDActivationRate). Assumed 80%: Đề án 06 asks
+	// for every issued account to be used, and no province target was read;
+	// a deployment sets its own.
+	VNeIDActivation float64 `yaml:"vneid_activation"`
 }
 
 // DefaultTargets are the defaults of Targets.
-var DefaultTargets = Targets{ProcessingTimeCut: 0.40, Integration: 1.0, Sync: 0.95}
+var DefaultTargets = Targets{ProcessingTimeCut: 0.40, Integration: 1.0, Sync: 0.95, VNeIDActivation: 0.80}
 
 const ratingRefresh = " Computed by govpulse from the latest collected data and the rating config, refreshed on the rating source's schedule."
 
@@ -202,13 +207,19 @@ var (
 		Unit:   "ratio",
 		Source: SourceRating,
 	}
+	TargetVNeIDActivation = &Metric{
+		Name:   "vneid_activation_target_ratio",
+		Help:   "Target level-2 e-ID activation rate (vneid_accounts_activated / vneid_accounts_issued), from the rating source's config (targets.vneid_activation).",
+		Unit:   "ratio",
+		Source: SourceRating,
+	}
 )
 
 // ratingMetrics lists this domain's metrics (see All).
 var ratingMetrics = []*Metric{
 	AgencyCCHCScore, AgencyRatingState, AgencyRatingLateCapped, AgencyLateCritical,
 	QD766EstimateScore, QD766EstimateIndicatorScore, QD766IndicatorMaxScore,
-	TargetProcessingTimeCut, TargetIntegration, TargetSync,
+	TargetProcessingTimeCut, TargetIntegration, TargetSync, TargetVNeIDActivation,
 }
 
 // ratingLabels holds the allowed values of labels this domain introduces.

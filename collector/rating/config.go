@@ -64,6 +64,9 @@ func (c *Config) SetDefaults() {
 	if c.Targets.Sync == 0 {
 		c.Targets.Sync = d.Sync
 	}
+	if c.Targets.VNeIDActivation == 0 {
+		c.Targets.VNeIDActivation = d.VNeIDActivation
+	}
 	c.Thresholds.SetDefaults()
 }
 
@@ -113,7 +116,7 @@ func (c *Config) Validate() source.Problems {
 	for _, t := range []struct {
 		path string
 		v    float64
-	}{{"targets.processing_time_cut", d.Targets.ProcessingTimeCut}, {"targets.integration", d.Targets.Integration}, {"targets.sync", d.Targets.Sync}} {
+	}{{"targets.processing_time_cut", d.Targets.ProcessingTimeCut}, {"targets.integration", d.Targets.Integration}, {"targets.sync", d.Targets.Sync}, {"targets.vneid_activation", d.Targets.VNeIDActivation}} {
 		if !(t.v > 0 && t.v <= 1) || math.IsNaN(t.v) {
 			add(t.path, "%v is not a ratio in (0, 1]", t.v)
 		}

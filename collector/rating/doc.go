@@ -36,7 +36,7 @@
 // the province code for the whole province (every agency summed, as the
 // portal's root unit) and an agency code for that agency alone.
 //
-// Targets (processing-time cut, integration, sync) are exported from config
+// Targets (processing-time cut, integration, sync, VNeID activation) are exported from config
 // beside the actual values, with the catalog's defaults.
 //
 // Ratings are exported only once the snapshot holds one-stop report data for

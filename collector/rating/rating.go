@@ -123,6 +123,7 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 	res.Add(catalog.TargetProcessingTimeCut, s.cfg.Targets.ProcessingTimeCut)
 	res.Add(catalog.TargetIntegration, s.cfg.Targets.Integration)
 	res.Add(catalog.TargetSync, s.cfg.Targets.Sync)
+	res.Add(catalog.TargetVNeIDActivation, s.cfg.Targets.VNeIDActivation)
 	return res, nil
 }
 
