@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/govpulse/govpulse/collector/catalog"
+	"github.com/govpulse/govpulse/collector/config"
 	"github.com/govpulse/govpulse/collector/simulate"
 	"github.com/govpulse/govpulse/exporters/openmetrics"
 )
@@ -94,6 +95,28 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 	if len(got) != 1 || got[0].float() != want {
 		t.Fatalf("Prometheus has %v at %s, the simulator reported %v", got, at, want)
 	}
+}
+
+// demoHistory is the demo city's simulator standing at now, the demo config
+// collecting from it on loopback, and months of its history (backfill's).
+func demoHistory(t *testing.T, now time.Time, months int) (*simulate.Sim, *config.Config, []openmetrics.Point) {
+	t.Helper()
+	sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return now }})
+	up := httptest.NewServer(sim.Handler())
+	t.Cleanup(up.Close)
+	files := t.TempDir()
+	if err := writeDemoFiles(files); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := demoConfig(sim, up.URL, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	points, err := history(context.Background(), cfg, months, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, cfg, points
 }
 
 // startPrometheusWithHistory writes points as OpenMetrics, turns them into

@@ -6,9 +6,7 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -67,24 +65,9 @@ func snapshotPoint(t *testing.T, fams map[string]*dto.MetricFamily, at time.Time
 // URL, the simulator and the as-of time.
 func leaderStore(t *testing.T) (string, *simulate.Sim, time.Time) {
 	t.Helper()
-	promtool, promBin := needBinary(t, "promtool"), needBinary(t, "prometheus")
-	clock := testClock(t, leaderAsOf)
-	asOf := clock()
-	sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return asOf }})
-	up := httptest.NewServer(sim.Handler())
-	t.Cleanup(up.Close)
-	files := t.TempDir()
-	if err := writeDemoFiles(files); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := demoConfig(sim, up.URL, files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	points, err := history(context.Background(), cfg, leader.Months, asOf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	needBinary(t, "prometheus")
+	asOf := testClock(t, leaderAsOf)()
+	sim, _, points := demoHistory(t, asOf, leader.Months)
 
 	srv := startServe(t, io.Discard, "--demo", "--demo.time="+leaderAsOf)
 	var fams map[string]*dto.MetricFamily
@@ -97,28 +80,7 @@ func leaderStore(t *testing.T) (string, *simulate.Sim, time.Time) {
 	}
 	points = append(points, snapshotPoint(t, fams, asOf.Add(-time.Minute)))
 
-	dir := t.TempDir()
-	var b bytes.Buffer
-	if err := openmetrics.Write(&b, openmetrics.OpenMetrics, points); err != nil {
-		t.Fatal(err)
-	}
-	om := filepath.Join(dir, "history.om")
-	if err := os.WriteFile(om, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	if out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", om, data).CombinedOutput(); err != nil { //nolint:gosec // the test's own binaries and files
-		t.Fatalf("promtool create-blocks-from: %v\n%s", err, out)
-	}
-	addr := freeAddr(t)
-	cfgFile := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgFile, []byte("global: {}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	startBinary(t, promBin, "--config.file="+cfgFile, "--storage.tsdb.path="+data, "--storage.tsdb.retention.time=100y",
-		"--web.listen-address="+addr, "--log.level=warn")
-	base := "http://" + addr
-	pollUntil(t, time.Now().Add(30*time.Second), "Prometheus ready", func() bool { return httpOK(base + "/-/ready") })
+	base := startPrometheusWithHistory(t, points)
 	return base, sim, asOf
 }
 

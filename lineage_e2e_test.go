@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strconv"
@@ -113,24 +111,10 @@ func monthlyRef(sim *simulate.Sim, cfg *config.Config, code string, first time.T
 // department is followed through both changes (March and July 2025).
 func TestLineageHistoryInPrometheus(t *testing.T) {
 	now := time.Date(2026, 2, 15, 10, 0, 0, 0, simulate.ICT)
-	sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return now }})
-	up := httptest.NewServer(sim.Handler())
-	t.Cleanup(up.Close)
-	files := t.TempDir()
-	if err := writeDemoFiles(files); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := demoConfig(sim, up.URL, files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// January 2025 to January 2026: the month before each change and after.
+	sim, cfg, points := demoHistory(t, now, 13)
 	if len(cfg.Formers) == 0 {
 		t.Fatal("the demo has no former units")
-	}
-	// January 2025 to January 2026: the month before each change and after.
-	points, err := history(context.Background(), cfg, 13, now)
-	if err != nil {
-		t.Fatal(err)
 	}
 
 	base := startPrometheusWithHistory(t, points)

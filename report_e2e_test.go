@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,21 +45,7 @@ func refCounts(sim *simulate.Sim, from, to time.Time) map[string][12]float64 {
 // cell against the simulator's figures for the period.
 func TestReportFromPrometheus(t *testing.T) {
 	now := time.Date(2026, 3, 18, 10, 0, 0, 0, simulate.ICT)
-	sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return now }})
-	up := httptest.NewServer(sim.Handler())
-	t.Cleanup(up.Close)
-	files := t.TempDir()
-	if err := writeDemoFiles(files); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := demoConfig(sim, up.URL, files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	points, err := history(context.Background(), cfg, 3, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, cfg, points := demoHistory(t, now, 3)
 	base := startPrometheusWithHistory(t, points)
 	names := map[string]string{}
 	for _, a := range cfg.Agencies {
