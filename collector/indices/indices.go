@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"sort"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/govpulse/govpulse/collector/catalog"
 	"github.com/govpulse/govpulse/collector/sheet"
@@ -23,27 +21,16 @@ type Source struct {
 	log  *slog.Logger
 
 	mu sync.Mutex
-	// files caches each path's last good records and the version seen last,
-	// so files are parsed only when they change and a bad version is logged
-	// and counted once while the previous good one keeps being served.
-	files map[string]*fileState
-}
-
-type fileState struct {
-	good, seen fileKey
-	records    []record // of the last good version; nil if none yet
-}
-
-// fileKey identifies one version of a file.
-type fileKey struct {
-	size int64
-	mod  time.Time
+	// files holds each path's last good records, so files are parsed only
+	// when they change and a bad version is logged and counted once while
+	// the previous good one keeps being served.
+	files sheet.Watched[[]record]
 }
 
 // New builds the source. cfg must have passed SetDefaults and Validate. The
 // indices are files only, so unlike the HTTP sources it takes no client.
 func New(name string, cfg Config, env source.Env) (*Source, error) {
-	s := &Source{name: name, cfg: cfg, env: env, log: env.Logger, files: map[string]*fileState{}}
+	s := &Source{name: name, cfg: cfg, env: env, log: env.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -65,67 +52,32 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	type versioned struct {
-		path    string
-		key     fileKey
-		records []record
-	}
-	var use []versioned
-	present := map[string]bool{}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		fi, err := os.Stat(p)
+	use, err := s.files.Refresh(ctx, paths, func(p string) ([]record, error) {
+		return readFile(p, s.cfg.MaxFileBytes, lastYear)
+	}, func(p string, recs []record, err error) {
+		res.Read++ // files are accepted or rejected whole: a file is the record
 		if err != nil {
-			continue // removed since the glob: gone, like its records
-		}
-		present[p] = true
-		key := fileKey{size: fi.Size(), mod: fi.ModTime()}
-		st := s.files[p]
-		if st == nil {
-			st = &fileState{}
-			s.files[p] = st
-		}
-		if key != st.seen {
-			st.seen = key
-			recs, err := readFile(p, s.cfg.MaxFileBytes, lastYear)
-			res.Read++ // files are accepted or rejected whole: a file is the record
-			if err != nil {
-				res.Reject(sheet.ReasonOf(err), 1)
-				attrs := []any{"file", p, "reason", sheet.ReasonOf(err), "err", err}
-				var se *sheet.Error
-				if errors.As(err, &se) {
-					attrs = se.LogAttrs()
-				}
-				s.log.Warn("index file rejected; its previous version, if any, is still used", attrs...)
-			} else {
-				st.good, st.records = key, recs
-				s.log.Info("index file read", "file", p, "records", len(recs))
+			res.Reject(sheet.ReasonOf(err), 1)
+			attrs := []any{"file", p, "reason", sheet.ReasonOf(err), "err", err}
+			var se *sheet.Error
+			if errors.As(err, &se) {
+				attrs = se.LogAttrs()
 			}
+			s.log.Warn("index file rejected; its previous version, if any, is still used", attrs...)
+			return
 		}
-		if st.records != nil {
-			use = append(use, versioned{p, st.good, st.records})
-		}
-	}
-	for p := range s.files {
-		if !present[p] {
-			delete(s.files, p)
-		}
+		s.log.Info("index file read", "file", p, "records", len(recs))
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(use) == 0 {
 		return nil, source.CountedErrorf(res.Counts(), catalog.ReasonInvalid, "none of the %d index files is valid (see the warnings logged when each was rejected)", len(paths))
 	}
 	// Oldest first, so a newer file's figure replaces an older one's.
-	sort.Slice(use, func(i, j int) bool {
-		if !use[i].key.mod.Equal(use[j].key.mod) {
-			return use[i].key.mod.Before(use[j].key.mod)
-		}
-		return use[i].path < use[j].path
-	})
 	merged := map[recordKey]record{}
 	for _, v := range use {
-		for _, r := range v.records {
+		for _, r := range v.Data {
 			merged[r.key()] = r
 		}
 	}

@@ -24,21 +24,10 @@ type Source struct {
 	chk checker
 
 	mu sync.Mutex
-	// files caches each file's last good KPIs and the version seen last, so
-	// a file is parsed only when it changes, and a bad version is logged and
-	// counted once while the previous good one keeps being served.
-	files map[string]*fileState
-}
-
-type fileState struct {
-	good, seen fileKey
-	kpis       []kpi // of the last good version; nil if none yet
-}
-
-// fileKey identifies one version of a file.
-type fileKey struct {
-	size int64
-	mod  time.Time
+	// files holds each file's last good KPIs, so a file is parsed only when
+	// it changes, and a bad version is logged and counted once while the
+	// previous good one keeps being served.
+	files sheet.Watched[[]kpi]
 }
 
 // New builds the source. cfg must have passed SetDefaults and Validate.
@@ -51,7 +40,7 @@ func New(name string, cfg Config, env source.Env) (*Source, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	s := &Source{cfg: cfg, env: env, log: env.Logger, files: map[string]*fileState{},
+	s := &Source{cfg: cfg, env: env, log: env.Logger,
 		chk: checker{agencies: env.Agencies, province: province, loc: loc}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -112,69 +101,34 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 	res := &source.Result{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	type versioned struct {
-		path string
-		key  fileKey
-		kpis []kpi
-	}
-	var use []versioned
-	present := map[string]bool{}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		fi, err := os.Stat(p)
+	use, err := s.files.Refresh(ctx, paths, func(p string) ([]kpi, error) {
+		return s.chk.readFile(p, s.cfg.MaxFileBytes)
+	}, func(p string, kpis []kpi, err error) {
+		res.Read++ // files are accepted or rejected whole: a file is the record
 		if err != nil {
-			continue // removed since the listing: gone, like its KPIs
-		}
-		present[p] = true
-		key := fileKey{size: fi.Size(), mod: fi.ModTime()}
-		st := s.files[p]
-		if st == nil {
-			st = &fileState{}
-			s.files[p] = st
-		}
-		if key != st.seen {
-			st.seen = key
-			kpis, err := s.chk.readFile(p, s.cfg.MaxFileBytes)
-			res.Read++ // files are accepted or rejected whole: a file is the record
-			if err != nil {
-				res.Reject(sheet.ReasonOf(err), 1)
-				attrs := []any{"file", p, "reason", sheet.ReasonOf(err), "err", err}
-				var se *sheet.Error
-				if errors.As(err, &se) {
-					attrs = se.LogAttrs()
-				}
-				s.log.Warn("manual KPI file rejected; its previous version, if any, is still used", attrs...)
-			} else {
-				st.good, st.kpis = key, kpis
-				s.log.Info("manual KPI file read", "file", p, "kpis", len(kpis))
+			res.Reject(sheet.ReasonOf(err), 1)
+			attrs := []any{"file", p, "reason", sheet.ReasonOf(err), "err", err}
+			var se *sheet.Error
+			if errors.As(err, &se) {
+				attrs = se.LogAttrs()
 			}
+			s.log.Warn("manual KPI file rejected; its previous version, if any, is still used", attrs...)
+			return
 		}
-		if st.kpis != nil {
-			use = append(use, versioned{p, st.good, st.kpis})
-		}
-	}
-	for p := range s.files {
-		if !present[p] {
-			delete(s.files, p)
-		}
+		s.log.Info("manual KPI file read", "file", p, "kpis", len(kpis))
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(use) == 0 {
 		return nil, source.CountedErrorf(res.Counts(), catalog.ReasonInvalid, "none of the %d manual KPI files in %s is valid (see the warnings logged when each was rejected)", len(paths), s.cfg.Dir)
 	}
-	// Oldest first, so a newer file's KPI replaces an older one's of the same code.
-	sort.Slice(use, func(i, j int) bool {
-		if !use[i].key.mod.Equal(use[j].key.mod) {
-			return use[i].key.mod.Before(use[j].key.mod)
-		}
-		return use[i].path < use[j].path
-	})
+	// Oldest first (Refresh's order), so a newer file's KPI replaces an older one's of the same code.
 	merged := map[string]kpi{}
 	for _, v := range use {
-		for _, k := range v.kpis {
+		for _, k := range v.Data {
 			if _, dup := merged[k.code]; dup {
-				s.log.Warn("manual KPI defined in two files; the newer file's is used", "kpi", k.code, "file", v.path)
+				s.log.Warn("manual KPI defined in two files; the newer file's is used", "kpi", k.code, "file", v.Path)
 			}
 			merged[k.code] = k
 		}
