@@ -24,21 +24,7 @@ import (
 func backfillHistory(t *testing.T) ([]openmetrics.Point, time.Time, float64) {
 	t.Helper()
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, simulate.ICT)
-	sim := simulate.New(simulate.Options{Seed: 47, Now: func() time.Time { return now }})
-	up := httptest.NewServer(sim.Handler())
-	t.Cleanup(up.Close)
-	files := t.TempDir()
-	if err := writeDemoFiles(files); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := demoConfig(sim, up.URL, files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	points, err := history(context.Background(), cfg, 3, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, _, points := demoHistory(t, now, 3)
 	if len(points) != 3 {
 		t.Fatalf("%d points", len(points))
 	}

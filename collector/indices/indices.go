@@ -2,7 +2,6 @@ package indices
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sort"
 	"strconv"
@@ -58,12 +57,7 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 		res.Read++ // files are accepted or rejected whole: a file is the record
 		if err != nil {
 			res.Reject(sheet.ReasonOf(err), 1)
-			attrs := []any{"file", p, "reason", sheet.ReasonOf(err), "err", err}
-			var se *sheet.Error
-			if errors.As(err, &se) {
-				attrs = se.LogAttrs()
-			}
-			s.log.Warn("index file rejected; its previous version, if any, is still used", attrs...)
+			s.log.Warn("index file rejected; its previous version, if any, is still used", sheet.RejectAttrs(p, err)...)
 			return
 		}
 		s.log.Info("index file read", "file", p, "records", len(recs))

@@ -391,13 +391,13 @@ func readYAML(path string, maxBytes int64) ([]rawRecord, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		line, msg := yamlLine(err)
+		line, msg := sheet.YAMLLine(err)
 		return nil, &sheet.Error{File: path, Row: line, Col: -1, Lines: true, Reason: catalog.RejectMalformed, Msg: msg}
 	}
 	out := make([]rawRecord, 0, len(doc.Records))
 	for i, y := range doc.Records {
 		prefix := fmt.Sprintf("records[%d]", i)
-		line := firstLine(y.Index, y.Year, y.Component, y.Score, y.Rank, y.Ranked)
+		line := sheet.FirstLine(y.Index, y.Year, y.Component, y.Score, y.Rank, y.Ranked)
 		f := func(name string, n yaml.Node) field {
 			l := n.Line
 			if l == 0 {
@@ -416,32 +416,6 @@ func readYAML(path string, maxBytes int64) ([]rawRecord, error) {
 			score: f("score", y.Score), rank: f("rank", y.Rank), ranked: f("ranked", y.Ranked)})
 	}
 	return out, nil
-}
-
-func firstLine(nodes ...yaml.Node) int {
-	for _, n := range nodes {
-		if n.Line > 0 {
-			return n.Line
-		}
-	}
-	return 0
-}
-
-// yamlLine takes yaml.v3's "yaml: line 12: msg" apart.
-func yamlLine(err error) (int, string) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, after, ok := strings.Cut(rest, ": "); ok {
-			if line, err := strconv.Atoi(n); err == nil {
-				return line, after
-			}
-		}
-	}
-	return 0, msg
 }
 
 func clip(s string) string {

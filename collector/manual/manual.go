@@ -107,12 +107,7 @@ func (s *Source) Collect(ctx context.Context) (*source.Result, error) {
 		res.Read++ // files are accepted or rejected whole: a file is the record
 		if err != nil {
 			res.Reject(sheet.ReasonOf(err), 1)
-			attrs := []any{"file", p, "reason", sheet.ReasonOf(err), "err", err}
-			var se *sheet.Error
-			if errors.As(err, &se) {
-				attrs = se.LogAttrs()
-			}
-			s.log.Warn("manual KPI file rejected; its previous version, if any, is still used", attrs...)
+			s.log.Warn("manual KPI file rejected; its previous version, if any, is still used", sheet.RejectAttrs(p, err)...)
 			return
 		}
 		s.log.Info("manual KPI file read", "file", p, "kpis", len(kpis))

@@ -593,14 +593,14 @@ func decodeYAML(name string, data []byte) ([]rawKPI, []rawValue, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		line, msg := yamlLine(err)
+		line, msg := sheet.YAMLLine(err)
 		return nil, nil, &sheet.Error{File: name, Row: line, Col: -1, Lines: true, Reason: catalog.RejectMalformed, Msg: msg}
 	}
 	var kpis []rawKPI
 	var values []rawValue
 	for i, y := range doc.KPIs {
 		prefix := fmt.Sprintf("kpis[%d]", i)
-		line := firstLine(y.Code, y.Name, y.Direction, y.Target)
+		line := sheet.FirstLine(y.Code, y.Name, y.Direction, y.Target)
 		f := func(path string, n yaml.Node, line int) (field, error) {
 			l := n.Line
 			if l == 0 {
@@ -631,7 +631,7 @@ func decodeYAML(name string, data []byte) ([]rawKPI, []rawValue, error) {
 		kpis = append(kpis, r)
 		for j, yv := range y.Values {
 			vp := fmt.Sprintf("%s.values[%d]", prefix, j)
-			vline := firstLine(yv.Date, yv.Value, yv.Agency)
+			vline := sheet.FirstLine(yv.Date, yv.Value, yv.Agency)
 			if vline == 0 {
 				vline = line
 			}
@@ -651,30 +651,4 @@ func decodeYAML(name string, data []byte) ([]rawKPI, []rawValue, error) {
 		}
 	}
 	return kpis, values, nil
-}
-
-func firstLine(nodes ...yaml.Node) int {
-	for _, n := range nodes {
-		if n.Line > 0 {
-			return n.Line
-		}
-	}
-	return 0
-}
-
-// yamlLine takes yaml.v3's "yaml: line 12: msg" apart.
-func yamlLine(err error) (int, string) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, after, ok := strings.Cut(rest, ": "); ok {
-			if line, err := strconv.Atoi(n); err == nil {
-				return line, after
-			}
-		}
-	}
-	return 0, msg
 }

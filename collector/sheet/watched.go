@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sort"
 	"time"
@@ -83,4 +84,14 @@ func (w *Watched[T]) Refresh(ctx context.Context, paths []string, read func(path
 		return out[i].Path < out[j].Path
 	})
 	return out, nil
+}
+
+// RejectAttrs are the log attributes of a rejected file: its position
+// (file, row, column) when err is an *Error, else the file and the error.
+func RejectAttrs(path string, err error) []any {
+	var se *Error
+	if errors.As(err, &se) {
+		return se.LogAttrs()
+	}
+	return []any{"file", path, "reason", ReasonOf(err), "err", err}
 }
