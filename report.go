@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -135,27 +133,18 @@ func reportSettings(file string) (*time.Location, string, catalog.Thresholds, er
 	return loc, name, th, nil
 }
 
-// fromDaemon reads the current period from a running govpulse's /metrics.
+// fromDaemon reads the current period from a running govpulse's /metrics
+// (credentials in the URL are sent as basic auth, for a web.config.file).
 func fromDaemon(ctx context.Context, daemonURL, kind, province string, timeout time.Duration) ([]table.Agency, map[string]table.Counts, error) {
-	c, err := promapi.New(daemonURL, timeout) // for its URL checks and redaction
+	c, err := promapi.New(daemonURL, timeout)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--daemon.url: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.String()+"/metrics", nil)
+	body, err := c.Get(ctx, "/metrics", table.MaxExposition)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--daemon.url %s: %w", c, err)
+		return nil, nil, fmt.Errorf("the current period comes from the running govpulse: %w", err)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, nil, fmt.Errorf("the current period comes from the running govpulse, and %s cannot be reached: %w", c, errors.Unwrap(err))
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return nil, nil, fmt.Errorf("%s/metrics answered %s", c, resp.Status)
-	}
-	return table.FromExposition(resp.Body, kind, province)
+	return table.FromExposition(bytes.NewReader(body), kind, province)
 }
 
 // writeOut writes b to out ("-": stdout) whole, or leaves nothing.

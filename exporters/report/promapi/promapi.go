@@ -115,6 +115,37 @@ func formatTime(t time.Time) string {
 	return strconv.FormatFloat(float64(t.UnixMilli())/1e3, 'f', 3, 64)
 }
 
+// Get fetches path (e.g. a daemon's "/metrics") with the client's
+// credentials and returns the body of a 200 answer, bounded by limit bytes.
+func (c *Client) Get(ctx context.Context, path string, limit int64) ([]byte, error) {
+	u := *c.base
+	u.Path += path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("cannot build the request to %s: %w", c.shown, err)
+	}
+	if c.user != nil {
+		pass, _ := c.user.Password()
+		req.SetBasicAuth(c.user.Username(), pass)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach %s: %w", c.shown, scrub(err))
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s%s answered %s", c.shown, path, resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the answer of %s%s: %w", c.shown, path, scrub(err))
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("the answer of %s%s is over %d MiB", c.shown, path, limit>>20)
+	}
+	return body, nil
+}
+
 // post sends form to path and returns the body of a 2xx answer, or an
 // error with the API's own message.
 func (c *Client) post(ctx context.Context, path string, form url.Values) ([]byte, error) {

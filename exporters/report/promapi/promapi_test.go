@@ -189,3 +189,32 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestGet: a daemon's page fetched with the URL's credentials, bounded, a
+// non-200 refused, the password never in an error.
+func TestGet(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "it" || p != "s3cret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, strings.Repeat("x", 100))
+	}))
+	defer srv.Close()
+	c, _ := New(strings.Replace(srv.URL, "http://", "http://it:s3cret@", 1), time.Second)
+	if b, err := c.Get(context.Background(), "/metrics", 100); err != nil || len(b) != 100 {
+		t.Fatalf("Get = %d bytes, %v", len(b), err)
+	}
+	if _, err := c.Get(context.Background(), "/metrics", 99); err == nil || !strings.Contains(err.Error(), "is over") {
+		t.Errorf("over the limit: %v", err)
+	}
+	anon, _ := New(srv.URL, time.Second)
+	_, err := anon.Get(context.Background(), "/metrics", 100)
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("without credentials: %v", err)
+	}
+	srv.Close()
+	if _, err := c.Get(context.Background(), "/metrics", 100); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("a closed server: %v", err)
+	}
+}
