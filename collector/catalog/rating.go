@@ -133,9 +133,8 @@ type Targets struct {
 	// threshold would keep the alert firing.
 	Sync float64 `yaml:"sync"`
 	// VNeIDActivation is the targeted level-2 e-ID activation rate
-	// (activated / issued, VNeIDActivationRate). Assumed 80%: Đề án 06 asks
-	// for every issued account to be used, and no province target was read;
-	// a deployment sets its own.
+	// (activated / issued, VNeIDActivationRate). Assumed 80%: no official
+	// target is recorded in docs/domain.md §5; a deployment sets its own.
 	VNeIDActivation float64 `yaml:"vneid_activation"`
 }
 
