@@ -277,18 +277,33 @@ func TestUpdateAfterPublish(t *testing.T) {
 }
 
 // TestUpdateReusesUnchangedBlocks: a publication re-renders only the families
-// whose Result changed; results that left the snapshot leave the cache.
+// whose data changed (a new Result with the same samples is not a change);
+// results that left the snapshot leave the cache.
 func TestUpdateReusesUnchangedBlocks(t *testing.T) {
 	sn := goldenSnapshot()
 	e := NewExposition(discard())
 	e.Update(sn)
 	mc := sn.Source("mot_cua").Result
-	units := sn.Source("don_vi").Result
-	carried := e.results[mc].blocks[catalog.DossiersCarriedOver.Name] // mot_cua alone
-	info := e.results[units].blocks[catalog.AgencyInfo.Name]          // units alone
-	shared := e.merged[catalog.DossiersReceived.Name]                 // both one-stop sources
-	if carried == nil || info == nil || shared == nil {
-		t.Fatalf("blocks not cached: %v %v %v", carried, info, shared)
+	blk := func(name string) *block {
+		if f := e.families[name]; f != nil {
+			return f.blk
+		}
+		return nil
+	}
+	carried := blk(catalog.DossiersCarriedOver.Name) // mot_cua alone
+	info := blk(catalog.AgencyInfo.Name)             // units alone
+	shared := blk(catalog.DossiersReceived.Name)     // both one-stop sources
+	up := blk(catalog.SourceUp.Name)                 // health
+	if carried == nil || info == nil || shared == nil || up == nil {
+		t.Fatalf("blocks not cached: %v %v %v %v", carried, info, shared, up)
+	}
+	if len(e.families[catalog.DossiersReceived.Name].owners) != 2 {
+		t.Fatalf("received: %d owners, want both one-stop sources", len(e.families[catalog.DossiersReceived.Name].owners))
+	}
+	for res, ri := range e.results {
+		if ri.idx != nil {
+			t.Errorf("the index of %p is kept after publication", res)
+		}
 	}
 
 	// mot_cua fails: same Result, new health.
@@ -298,8 +313,25 @@ func TestUpdateReusesUnchangedBlocks(t *testing.T) {
 	failed.Up = false
 	next.Sources[1] = &failed
 	e.Update(&next)
-	if e.results[mc].blocks[catalog.DossiersCarriedOver.Name] != carried || e.merged[catalog.DossiersReceived.Name] != shared {
+	if blk(catalog.DossiersCarriedOver.Name) != carried || blk(catalog.DossiersReceived.Name) != shared {
 		t.Error("unchanged data was re-rendered")
+	}
+	if blk(catalog.SourceUp.Name) == up {
+		t.Error("source_up changed but its block was reused")
+	}
+
+	// mot_cua runs again and brings the same figures: a new Result, the
+	// same samples; nothing of its data is rendered again.
+	same := *mc
+	again := failed
+	again.Result, again.Up = &same, false
+	next.Sources[1] = &again
+	e.Update(&next)
+	if blk(catalog.DossiersCarriedOver.Name) != carried || blk(catalog.DossiersReceived.Name) != shared {
+		t.Error("a new Result with the same samples was re-rendered")
+	}
+	if _, ok := e.results[mc]; ok {
+		t.Error("the replaced Result is still cached")
 	}
 
 	// mot_cua publishes new data: its blocks change, the units' do not.
@@ -309,14 +341,14 @@ func TestUpdateReusesUnchangedBlocks(t *testing.T) {
 	republished.Result, republished.Up = res, true
 	next.Sources[1] = &republished
 	e.Update(&next)
-	if e.results[units].blocks[catalog.AgencyInfo.Name] != info {
+	if blk(catalog.AgencyInfo.Name) != info {
 		t.Error("the units' block was re-rendered")
 	}
-	if _, ok := e.results[mc]; ok {
-		t.Error("the replaced Result is still cached")
+	if blk(catalog.DossiersCarriedOver.Name) == carried {
+		t.Error("changed data kept its old block")
 	}
-	if _, ok := e.merged[catalog.DossiersReceived.Name]; ok {
-		t.Error("a family now fed by one source is still cached as merged")
+	if f := e.families[catalog.DossiersReceived.Name]; f == nil || len(f.owners) != 1 {
+		t.Error("received: want one owner now that mot_cua no longer reports it")
 	}
 	body, _ := get(t, e.Handler(nil, nil), false)
 	if !strings.Contains(string(body), `tthc_dossiers_carried_over{agency="000.00.32.H47",field="DD",period="month"} 13`+"\n") ||
