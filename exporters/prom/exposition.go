@@ -337,15 +337,17 @@ func indexSamples(res *source.Result) map[string][]int32 {
 	return idx
 }
 
-// Handler serves the current rendering followed by a live part gathered from
-// live at most once per LiveMaxAge (build info, go_*, process_*, scrape
-// counters; nil for none). A live family whose name the snapshot part already has is dropped, so
-// no family is ever written twice.
+// Handler serves the current rendering and a live part gathered from live at
+// most once per LiveMaxAge (build info, go_*, process_*, scrape counters; nil
+// for none). A live family whose name the snapshot part already has is
+// dropped, so no family is ever written twice.
 //
-// With Accept-Encoding gzip the body is the pre-compressed members followed by
-// the live part as a stored (uncompressed) member: concatenated gzip members are one valid
-// gzip stream, and Go's reader (Prometheus, vmagent) reads them as one. The
-// answer is always the text format 0.0.4, with its Content-Length.
+// With Accept-Encoding gzip the body is gzip members one after the other:
+// the live part's (compressed when gathered), the per-scrape part's (stored,
+// uncompressed) and the snapshot's pre-compressed ones. Concatenated members
+// are one valid gzip stream (RFC 1952 §2.2), and Go's reader (Prometheus,
+// vmagent) reads them as one. The answer is always the text format 0.0.4,
+// with its Content-Length.
 func (e *Exposition) Handler(live prometheus.Gatherer, logger *slog.Logger) http.Handler {
 	return e.handler(live, nil, logger)
 }
@@ -383,7 +385,8 @@ type handler struct {
 	background   bool        // gather in the background while scrapes come
 	running      atomic.Bool // the background gathering runs
 	lastScrape   atomic.Int64
-	mu           sync.Mutex // one gathering at a time; scrapes meanwhile wait for it
+	mu           sync.Mutex   // one gathering at a time; scrapes meanwhile wait for it
+	zw           *gzip.Writer // compresses the live part; h.mu held
 	cache        atomic.Pointer[liveBytes]
 }
 
@@ -432,9 +435,13 @@ func (h *handler) gather(r *rendered) *liveBytes {
 	h.writeFamilies(&buf, h.live, r.families)
 	lb := &liveBytes{at: h.now(), r: r, plain: buf.Bytes()}
 	if len(lb.plain) > 0 {
-		var z bytes.Buffer
-		storedGzip(&z, lb.plain)
-		lb.gz = z.Bytes()
+		// Compressed once per LiveMaxAge, not per scrape: about 10 KiB of
+		// text (mostly go_*) becomes about 2 KiB, small enough to travel
+		// in net/http's buffer with the headers.
+		if h.zw == nil {
+			h.zw, _ = gzip.NewWriterLevel(nil, GzipLevel)
+		}
+		lb.gz = gzipBytes(h.zw, lb.plain)
 	}
 	h.cache.Store(lb)
 	return lb
@@ -483,25 +490,44 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			now = z.Bytes()
 		}
 	}
+	// Plain: the joined snapshot first, in as many write(2) calls as the
+	// floor's same bytes, the live and per-scrape parts after it (first,
+	// they would put the snapshot's big copy at an odd offset of an
+	// in-process writer's buffer, which cost that copy half again).
+	// gzip: the live part (compressed) and the per-scrape part first, in one
+	// Write: a few KiB, they stay in net/http's 4 KiB buffer with the
+	// headers and go out with the snapshot's first bytes, so the scrape
+	// takes the floor's two writes to the socket. (After the snapshot they
+	// took a third; as two Writes, net/http's 2 KiB response buffer split
+	// them and the snapshot's first write, for a third as well.)
+	parts := [3][]byte{body, live, now}
 	if gz {
-		body, live = r.gz, lb.gz
-		if len(body)+len(live)+len(now) == 0 {
-			live = emptyGzip // an empty body is not a valid gzip stream
+		head := lb.gz
+		if len(now) > 0 && len(head) > 0 {
+			buf := bufPool.Get().(*bytes.Buffer)
+			buf.Reset()
+			defer putBuf(buf)
+			buf.Write(head)
+			buf.Write(now)
+			head = buf.Bytes()
+		} else if len(now) > 0 {
+			head = now
+		}
+		parts = [3][]byte{head, r.gz, nil}
+		if len(head)+len(r.gz) == 0 {
+			parts[0] = emptyGzip // an empty body is not a valid gzip stream
 		}
 	}
+	n := len(parts[0]) + len(parts[1]) + len(parts[2])
 
 	hdr := w.Header()
 	hdr.Set("Content-Type", ContentType)
-	hdr.Set("Content-Length", strconv.Itoa(len(body)+len(live)+len(now)))
+	hdr.Set("Content-Length", strconv.Itoa(n))
 	hdr.Add("Vary", "Accept-Encoding")
 	if gz {
 		hdr.Set("Content-Encoding", "gzip")
 	}
-	// The joined snapshot goes out in as many write(2) calls as the floor's
-	// same bytes do, the few KiB of live and per-scrape part after it. (Live
-	// part first puts the snapshot's big copy at an odd offset of an
-	// in-process writer's buffer, which cost that copy half again.)
-	for _, b := range [3][]byte{body, live, now} {
+	for _, b := range parts {
 		if len(b) == 0 {
 			continue
 		}
