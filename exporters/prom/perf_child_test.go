@@ -132,5 +132,7 @@ func TestPerfChild(t *testing.T) {
 	if err := Serve(ctx, l, perfWithCPU(h), ServerConfig{ListenAddress: l.Addr().String()}, discard()); err != nil {
 		t.Error(err)
 	}
-	runtime.KeepAlive(sn) // the floor's process holds the same heap as ours
+	// The floor's process holds the same heap as ours.
+	runtime.KeepAlive(sn)
+	runtime.KeepAlive(e)
 }
