@@ -18,6 +18,8 @@ import (
 type reloadStatus struct {
 	failed atomic.Bool
 	last   atomic.Int64 // unix nanoseconds of the last successful load
+	// changed, if set, is told of every recorded outcome (prom.Events.Changed).
+	changed func()
 }
 
 var (
@@ -27,6 +29,9 @@ var (
 
 // record notes a load's outcome at t: err nil is a success.
 func (r *reloadStatus) record(err error, t time.Time) {
+	if r.changed != nil {
+		defer r.changed()
+	}
 	if err != nil {
 		r.failed.Store(true)
 		return

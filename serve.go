@@ -127,7 +127,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		scfg.Instrument = d.live
 	}
 	scfg.PerScrape = d.perScrape
-	pushStats := &vmpush.Stats{}
+	pushStats := &vmpush.Stats{Changed: d.perScrape.Changed}
 	if push.URL != "" {
 		// Gathered per scrape even with --web.disable-exporter-metrics: they change.
 		d.perScrape.MustRegister(pushStats)
@@ -211,7 +211,7 @@ type daemon struct {
 	// reloads is the last config load's outcome, in perScrape: gathered on
 	// every scrape, also when the live part is gathered once.
 	reloads   reloadStatus
-	perScrape *prometheus.Registry
+	perScrape *prom.Events
 }
 
 func (d *daemon) start() {
@@ -272,8 +272,9 @@ func newDaemon(cfg *config.Config, clock func() time.Time, logger *slog.Logger, 
 		store:      store.New(logger, cfg.MaxSeriesPerMetric),
 		exposition: prom.NewExposition(logger),
 		live:       prometheus.NewRegistry(),
-		perScrape:  prometheus.NewRegistry(),
+		perScrape:  prom.NewEvents(),
 	}
+	d.reloads.changed = d.perScrape.Changed
 	d.reloads.record(nil, time.Now()) // the config newDaemon runs was loaded
 	d.perScrape.MustRegister(&d.reloads)
 	d.store.Subscribe(d.exposition.Update)

@@ -42,9 +42,9 @@ type Exposition struct {
 	logger *slog.Logger
 	cur    atomic.Pointer[rendered]
 
-	mu       sync.Mutex // serialises Update and guards the caches below
-	zw       *gzip.Writer
-	sc       scratch // reused from family to family within an Update
+	mu       sync.Mutex   // serialises Update and guards the caches below
+	zw       *gzip.Writer // within an Update
+	sc       scratch      // reused from family to family within an Update
 	results  map[*source.Result]*resultIndex
 	families map[string]*family
 }
@@ -97,10 +97,8 @@ func NewExposition(logger *slog.Logger) *Exposition {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	zw, _ := gzip.NewWriterLevel(nil, GzipLevel)
 	e := &Exposition{
 		logger:   logger,
-		zw:       zw,
 		results:  make(map[*source.Result]*resultIndex),
 		families: make(map[string]*family),
 	}
@@ -208,6 +206,9 @@ func (e *Exposition) Update(sn *store.Snapshot) {
 			gzs[i] = en.f.blk.gz
 		} else {
 			r.plain = en.prep.appendTo(r.plain)
+			if e.zw == nil {
+				e.zw, _ = gzip.NewWriterLevel(nil, GzipLevel)
+			}
 			gzs[i] = gzipBytes(e.zw, r.plain[start:])
 			gzLen += len(gzs[i])
 		}
@@ -230,6 +231,7 @@ func (e *Exposition) Update(sn *store.Snapshot) {
 	// The scratch is as large as the largest family's series (about 20 bytes
 	// a series): not kept between publications, which come minutes apart.
 	e.sc = scratch{}
+	e.zw = nil // its tables, about 1 MB, are not kept either
 	e.results, e.families = nextResults, nextFamilies
 	e.cur.Store(r)
 }
@@ -313,13 +315,30 @@ func indexResult(res *source.Result) *resultIndex {
 	return ri
 }
 
-// indexSamples groups res's sample indices by family name, in one pass.
+// indexSamples groups res's sample indices by family name: one pass to
+// count, one to fill slices of the exact size.
 func indexSamples(res *source.Result) map[string][]int32 {
-	idx := make(map[string][]int32)
-	var (
-		last *catalog.Metric
-		cur  []int32
-	)
+	count := make(map[string]int)
+	var last *catalog.Metric
+	run := 0
+	for i := range res.Samples {
+		if m := res.Samples[i].Metric; m != last {
+			if last != nil {
+				count[last.Name] += run
+			}
+			last, run = m, 0
+		}
+		run++
+	}
+	if last != nil {
+		count[last.Name] += run
+	}
+	idx := make(map[string][]int32, len(count))
+	for name, n := range count {
+		idx[name] = make([]int32, 0, n)
+	}
+	var cur []int32
+	last = nil
 	for i := range res.Samples {
 		m := res.Samples[i].Metric
 		if m != last {
@@ -388,6 +407,7 @@ type handler struct {
 	mu           sync.Mutex   // one gathering at a time; scrapes meanwhile wait for it
 	zw           *gzip.Writer // compresses the live part; h.mu held
 	cache        atomic.Pointer[liveBytes]
+	perCache     atomic.Pointer[perCache]
 }
 
 // liveBytes is the live part rendered at one instant, against one rendering
@@ -475,21 +495,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 
 	body, live := r.plain, lb.plain
-	var now []byte // the per-scrape part
-	if h.perScrape != nil {
-		buf := bufPool.Get().(*bytes.Buffer)
-		buf.Reset()
-		defer putBuf(buf)
-		h.writeFamilies(buf, h.perScrape, r.families)
-		now = buf.Bytes()
-		if gz && len(now) > 0 {
-			z := bufPool.Get().(*bytes.Buffer)
-			z.Reset()
-			defer putBuf(z)
-			storedGzip(z, now)
-			now = z.Bytes()
-		}
-	}
+	now := h.perScrapeFor(r, gz)
+	defer now.release()
 	// Plain: the joined snapshot first, in as many write(2) calls as the
 	// floor's same bytes, the live and per-scrape parts after it (first,
 	// they would put the snapshot's big copy at an odd offset of an
@@ -500,18 +507,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	// takes the floor's two writes to the socket. (After the snapshot they
 	// took a third; as two Writes, net/http's 2 KiB response buffer split
 	// them and the snapshot's first write, for a third as well.)
-	parts := [3][]byte{body, live, now}
+	parts := [3][]byte{body, live, now.bytes()}
 	if gz {
 		head := lb.gz
-		if len(now) > 0 && len(head) > 0 {
+		if now.len() > 0 && len(head) > 0 {
 			buf := bufPool.Get().(*bytes.Buffer)
 			buf.Reset()
 			defer putBuf(buf)
 			buf.Write(head)
-			buf.Write(now)
+			buf.Write(now.bytes())
 			head = buf.Bytes()
-		} else if len(now) > 0 {
-			head = now
+		} else if now.len() > 0 {
+			head = now.bytes()
 		}
 		parts = [3][]byte{head, r.gz, nil}
 		if len(head)+len(r.gz) == 0 {
@@ -536,6 +543,76 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
+}
+
+// perScrapeBytes is the per-scrape part of one scrape: cached bytes of an
+// Events part, or a pooled buffer gathered for this scrape alone.
+type perScrapeBytes struct {
+	b      []byte
+	pooled []*bytes.Buffer
+}
+
+func (p *perScrapeBytes) bytes() []byte {
+	if p == nil {
+		return nil
+	}
+	return p.b
+}
+
+func (p *perScrapeBytes) len() int { return len(p.bytes()) }
+
+func (p *perScrapeBytes) release() {
+	if p == nil {
+		return
+	}
+	for _, b := range p.pooled {
+		putBuf(b)
+	}
+}
+
+// perCache is an Events part rendered at one version, against one rendering.
+type perCache struct {
+	version   uint64
+	r         *rendered
+	plain, gz []byte
+}
+
+// perScrapeFor renders the per-scrape part: from the cache if it is an
+// Events part that has not changed since, else gathered now.
+func (h *handler) perScrapeFor(r *rendered, gz bool) *perScrapeBytes {
+	if h.perScrape == nil {
+		return nil
+	}
+	if ev, ok := h.perScrape.(versioned); ok {
+		v := ev.Version() // read first: a change during the gathering shows next time
+		pc := h.perCache.Load()
+		if pc == nil || pc.version != v || pc.r != r {
+			var buf bytes.Buffer
+			h.writeFamilies(&buf, h.perScrape, r.families)
+			pc = &perCache{version: v, r: r, plain: buf.Bytes()}
+			if len(pc.plain) > 0 {
+				var z bytes.Buffer
+				storedGzip(&z, pc.plain)
+				pc.gz = z.Bytes()
+			}
+			h.perCache.Store(pc)
+		}
+		if gz {
+			return &perScrapeBytes{b: pc.gz}
+		}
+		return &perScrapeBytes{b: pc.plain}
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	h.writeFamilies(buf, h.perScrape, r.families)
+	out := &perScrapeBytes{b: buf.Bytes(), pooled: []*bytes.Buffer{buf}}
+	if gz && buf.Len() > 0 {
+		z := bufPool.Get().(*bytes.Buffer)
+		z.Reset()
+		storedGzip(z, buf.Bytes())
+		out.b, out.pooled = z.Bytes(), append(out.pooled, z)
+	}
+	return out
 }
 
 // storedGzip appends p to dst as one gzip member of stored (uncompressed)

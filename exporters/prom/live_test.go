@@ -239,3 +239,58 @@ func TestPerScrapeGatheredEveryScrape(t *testing.T) {
 		t.Errorf("per-scrape gathered %d times, live %d times, in 6 scrapes", per.n.Load(), live.n.Load())
 	}
 }
+
+// TestEventsGatheredOnlyWhenChanged: an *Events per-scrape part is gathered
+// again only after Changed, and the scrape after a change shows it.
+func TestEventsGatheredOnlyWhenChanged(t *testing.T) {
+	e := NewExposition(discard())
+	e.Update(goldenSnapshot())
+	ev := &countedEvents{Events: NewEvents()}
+	counter := &ev.n
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "govpulse_test_event", Help: "h"})
+	ev.MustRegister(g)
+	h := e.handler(nil, ev, discard())
+	value := func(gz bool) string {
+		t.Helper()
+		body, _ := get(t, h, gz)
+		if gz {
+			body = gunzip(t, body)
+		}
+		for _, l := range strings.Split(string(body), "\n") {
+			if v, ok := strings.CutPrefix(l, "govpulse_test_event "); ok {
+				return v
+			}
+		}
+		return "absent"
+	}
+	for range 3 {
+		for _, gz := range []bool{false, true} {
+			if v := value(gz); v != "0" {
+				t.Fatalf("gzip=%v: %s, want 0", gz, v)
+			}
+		}
+	}
+	if n := counter.Load(); n != 1 {
+		t.Errorf("gathered %d times in 6 scrapes without a change, want 1", n)
+	}
+	g.Set(7)
+	ev.Changed()
+	for _, gz := range []bool{false, true} {
+		if v := value(gz); v != "7" {
+			t.Fatalf("gzip=%v: %s after the change, want 7", gz, v)
+		}
+	}
+	if n := counter.Load(); n != 2 {
+		t.Errorf("gathered %d times, want 2 (once more after the change)", n)
+	}
+}
+
+type countedEvents struct {
+	*Events
+	n atomic.Int64
+}
+
+func (c *countedEvents) Gather() ([]*dto.MetricFamily, error) {
+	c.n.Add(1)
+	return c.Events.Gather()
+}

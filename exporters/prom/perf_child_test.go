@@ -44,17 +44,26 @@ func perfFloor(plain, gz []byte) http.Handler {
 	})
 }
 
-// perfPerScrape imitates the daemon's per-scrape registry (the reload
-// outcome: a couple of gauges), gathered on every scrape in both flag sets.
-func perfPerScrape() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
+// perfPerScrape imitates the daemon's per-scrape part (the reload outcome
+// and the push counters, in an Events), in both flag sets. It changes once a
+// second, as if a push landed every second (the daemon's push interval is
+// 15 s or more), so the measured scrapes pay for regathering it too.
+func perfPerScrape() *Events {
+	ev := NewEvents()
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "perf_config_last_reload", Help: "Reload outcome."}, []string{"what"})
 	g.WithLabelValues("successful").Set(1)
 	g.WithLabelValues("success_timestamp_seconds").Set(1.75e9)
 	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "perf_pushes_total", Help: "Pushes."})
 	c.Add(3)
-	reg.MustRegister(g, c)
-	return reg
+	ev.MustRegister(g, c)
+	var tick func()
+	tick = func() {
+		c.Inc()
+		ev.Changed()
+		time.AfterFunc(time.Second, tick) // lives as long as the test process
+	}
+	time.AfterFunc(time.Second, tick)
+	return ev
 }
 
 // perfHandler is mode's /metrics server over e, wired as serve.go does.

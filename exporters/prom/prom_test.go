@@ -302,3 +302,18 @@ func firstOfEachSeries(sn *store.Snapshot) *store.Snapshot {
 	}
 	return out
 }
+
+// TestFloatLen: the size counted for a value is what appendFloat writes.
+func TestFloatLen(t *testing.T) {
+	vals := []float64{0, 1, -1, 9, 10, 11, 99, 100, 999999, 1e6, -999999, -1e6, 123456, -10, 0.5, 1e-7,
+		math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 1e21, math.MaxFloat64}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 10000 {
+		vals = append(vals, float64(rng.IntN(3_000_000)-1_500_000), rng.NormFloat64()*1e4)
+	}
+	for _, f := range vals {
+		if got, want := floatLen(f), len(appendFloat(nil, f)); got != want {
+			t.Errorf("floatLen(%v) = %d, appendFloat writes %d bytes", f, got, want)
+		}
+	}
+}

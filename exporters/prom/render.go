@@ -103,6 +103,14 @@ func (d *dict) get(v string) uint32 {
 	if len(d.vals) > 0 && d.vals[d.last] == v {
 		return d.last
 	}
+	if len(d.vals) <= 8 { // periods, channels, timeliness: a scan beats hashing
+		for i, x := range d.vals {
+			if x == v {
+				d.last = uint32(i) //nolint:gosec // G115: i < 8
+				return d.last
+			}
+		}
+	}
 	id, ok := d.id[v]
 	if !ok {
 		id = uint32(len(d.vals)) //nolint:gosec // G115: a family holds far fewer than 2^32 series
@@ -136,6 +144,13 @@ type keyed struct {
 	i   int32
 }
 
+// series is one series of a prepared family: its packed key (0 unpacked)
+// and its value.
+type series struct {
+	key uint64
+	val float64
+}
+
 // maxPacked is how many labels a packed key can hold; catalogue metrics
 // have a handful.
 const maxPacked = 16
@@ -150,7 +165,7 @@ type prepared struct {
 	total  int  // bits used by the packed key
 	bits   [maxPacked]uint8
 	shift  [maxPacked]uint8
-	keys   []keyed  // the series to write, in order
+	keys   []series // the series to write, in order
 	ranks  []uint32 // unpacked: per series, its labels' value ranks
 	arena  []byte   // every `name="escaped value"`, label by label, rank by rank
 	off    [][]uint32
@@ -391,7 +406,7 @@ func (p *prepared) keep(sc *scratch, keys []keyed, st *renderStats) {
 		}
 	}
 	st.duplicate += len(keys) - n // the sort is stable: the first in precedence stays
-	p.keys = make([]keyed, 0, n)
+	p.keys = make([]series, 0, n)
 	if !p.packed {
 		p.ranks = make([]uint32, 0, n*p.nl)
 	}
@@ -399,7 +414,7 @@ func (p *prepared) keep(sc *scratch, keys []keyed, st *renderStats) {
 		if x > 0 && same(keys[x-1], k) {
 			continue
 		}
-		p.keys = append(p.keys, k)
+		p.keys = append(p.keys, series{key: k.key, val: k.val})
 		if !p.packed {
 			for j := range p.nl {
 				p.ranks = append(p.ranks, sc.rankOf(p, k, j))
@@ -411,9 +426,8 @@ func (p *prepared) keep(sc *scratch, keys []keyed, st *renderStats) {
 	if p.nl > 0 {
 		perSeries += p.nl + 1 // '{', the commas, '}'
 	}
-	var num [32]byte
 	for x, k := range p.keys {
-		size += perSeries + len(appendFloat(num[:0], k.val))
+		size += perSeries + floatLen(k.val)
 		for j := range p.nl {
 			size += len(p.seg(j, p.rank(x, j)))
 		}
@@ -504,12 +518,30 @@ func appendFloat(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }
 
+// floatLen is len(appendFloat(nil, f)), counted without formatting the
+// counts that most values are.
+func floatLen(f float64) int {
+	if f != math.Trunc(f) || f <= -1e6 || f >= 1e6 || f == 0 || f == 1 || f == -1 {
+		var num [32]byte
+		return len(appendFloat(num[:0], f))
+	}
+	n := 1
+	if f < 0 {
+		n, f = 2, -f
+	}
+	for f >= 10 {
+		f /= 10
+		n++
+	}
+	return n
+}
+
 // gzipBytes compresses b into one complete gzip member. Members concatenate
 // into a valid gzip stream (RFC 1952 §2.2), which is what lets the handler send
 // cached blocks one after the other.
 func gzipBytes(zw *gzip.Writer, b []byte) []byte {
 	var buf bytes.Buffer
-	buf.Grow(len(b)/6 + 64)
+	buf.Grow(len(b)/10 + 64) // expositions compress to about 8%
 	zw.Reset(&buf)
 	_, _ = zw.Write(b) // writes to a bytes.Buffer cannot fail
 	_ = zw.Close()

@@ -59,9 +59,10 @@ type ServerConfig struct {
 	// and _in_flight metrics of /metrics. Pass the live registry so they show
 	// up in the live part.
 	Instrument prometheus.Registerer
-	// PerScrape, if set, is gathered on every scrape, unlike the live part
-	// (at most LiveMaxAge old): a few series that change on events and must
-	// show at once, such as a reload's outcome.
+	// PerScrape, if set, is a few series that change on events and must
+	// show at once, such as a reload's outcome, unlike the live part (at most
+	// LiveMaxAge old). An *Events is gathered again only after it changed;
+	// any other Gatherer on every scrape.
 	PerScrape prometheus.Gatherer
 	// EnablePprof mounts net/http/pprof's profiles under /debug/pprof/
 	// (--web.enable-pprof): off by default, since a profile shows the

@@ -140,6 +140,15 @@ func (e *scrubbed) Unwrap() error { return e.err }
 type Stats struct {
 	pushes, failures, dropped atomic.Uint64
 	lastSuccess               atomic.Int64 // unix nanoseconds; 0: never
+	// Changed, if set, is called after every attempt's counts are updated
+	// (prom.Events.Changed: the next scrape shows them).
+	Changed func()
+}
+
+func (s *Stats) changed() {
+	if s.Changed != nil {
+		s.Changed()
+	}
 }
 
 var (
@@ -199,13 +208,16 @@ func pushInterval(ctx context.Context, c Config, snapshot []byte, stats *Stats) 
 		stats.pushes.Add(1)
 		if err == nil {
 			stats.lastSuccess.Store(time.Now().UnixNano())
+			stats.changed()
 			return nil
 		}
 		stats.failures.Add(1)
 		if attempt == maxAttempts || time.Until(end) <= wait {
 			stats.dropped.Add(countSamples(snapshot))
+			stats.changed()
 			return err
 		}
+		stats.changed()
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
