@@ -208,8 +208,8 @@ type daemon struct {
 	mu    sync.Mutex // serialises reloads
 	sched *collector.Scheduler
 
-	// reloads is the last config load's outcome, in perScrape: gathered on
-	// every scrape, also when the live part is gathered once.
+	// reloads is the last config load's outcome, in perScrape: gathered
+	// again after every change, also when the live part is gathered once.
 	reloads   reloadStatus
 	perScrape *prom.Events
 }

@@ -371,8 +371,8 @@ func (e *Exposition) Handler(live prometheus.Gatherer, logger *slog.Logger) http
 	return e.handler(live, nil, logger)
 }
 
-// handler is Handler with a part gathered on every scrape (perScrape, nil
-// for none; see ServerConfig.PerScrape).
+// handler is Handler with a per-scrape part (perScrape, nil for none; see
+// ServerConfig.PerScrape).
 func (e *Exposition) handler(live, perScrape prometheus.Gatherer, logger *slog.Logger) *handler {
 	if logger == nil {
 		logger = e.logger

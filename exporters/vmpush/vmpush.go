@@ -136,7 +136,7 @@ func (e *scrubbed) Unwrap() error { return e.err }
 
 // Stats counts pushes for /metrics. It is safe for concurrent use and is a
 // prometheus.Collector of the catalog's push metrics; register it in the
-// live part.
+// per-scrape part (prom.Events, with Changed set to its Changed).
 type Stats struct {
 	pushes, failures, dropped atomic.Uint64
 	lastSuccess               atomic.Int64 // unix nanoseconds; 0: never
