@@ -225,12 +225,7 @@ func TestUpdateAfterPublish(t *testing.T) {
 		if gz {
 			body = gunzip(t, body)
 		}
-		for _, l := range strings.Split(string(body), "\n") {
-			if v, ok := strings.CutPrefix(l, series+" "); ok {
-				return v
-			}
-		}
-		return "absent"
+		return lineValue(body, series)
 	}
 	received := `tthc_dossiers_received{agency="000.00.31.H47",channel="truc_tuyen",field="DD",period="month"}`
 	district := `tthc_dossiers_received{agency="000.20.31.H47",channel="truc_tuyen",field="DD",period="month"}`

@@ -244,3 +244,24 @@ func TestStoredGzip(t *testing.T) {
 		}
 	}
 }
+
+// valueOf scrapes h and returns the value of series (name and labels as
+// written), or "absent".
+func valueOf(t testing.TB, h http.Handler, gz bool, series string) string {
+	t.Helper()
+	body, _ := get(t, h, gz)
+	if gz {
+		body = gunzip(t, body)
+	}
+	return lineValue(body, series)
+}
+
+// lineValue is the value of series in a text exposition, or "absent".
+func lineValue(body []byte, series string) string {
+	for _, l := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(l, series+" "); ok {
+			return v
+		}
+	}
+	return "absent"
+}

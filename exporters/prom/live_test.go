@@ -42,20 +42,7 @@ func TestLiveMaxAge(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, ict)
 	h.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	value := func(gz bool) string {
-		t.Helper()
-		body, _ := get(t, h, gz)
-		if gz {
-			body = gunzip(t, body)
-		}
-		for _, l := range strings.Split(string(body), "\n") {
-			if strings.HasPrefix(l, "gathers_total ") {
-				return strings.TrimPrefix(l, "gathers_total ")
-			}
-		}
-		t.Fatalf("no gathers_total in\n%s", body)
-		return ""
-	}
+	value := func(gz bool) string { t.Helper(); return valueOf(t, h, gz, "gathers_total") }
 	steps := []struct {
 		name  string
 		do    func()
@@ -250,19 +237,7 @@ func TestEventsGatheredOnlyWhenChanged(t *testing.T) {
 	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "govpulse_test_event", Help: "h"})
 	ev.MustRegister(g)
 	h := e.handler(nil, ev, discard())
-	value := func(gz bool) string {
-		t.Helper()
-		body, _ := get(t, h, gz)
-		if gz {
-			body = gunzip(t, body)
-		}
-		for _, l := range strings.Split(string(body), "\n") {
-			if v, ok := strings.CutPrefix(l, "govpulse_test_event "); ok {
-				return v
-			}
-		}
-		return "absent"
-	}
+	value := func(gz bool) string { t.Helper(); return valueOf(t, h, gz, "govpulse_test_event") }
 	for range 3 {
 		for _, gz := range []bool{false, true} {
 			if v := value(gz); v != "0" {
