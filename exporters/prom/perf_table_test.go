@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"math"
 	"strings"
 	"testing"
@@ -222,5 +223,36 @@ func TestPerfFormat(t *testing.T) {
 	}
 	if perfLabel(1_000_000) != "1M" || perfLabel(100_000) != "100k" || perfLabel(1234) != "1234" {
 		t.Error("perfLabel")
+	}
+}
+
+// TestReadmePerformanceTables: the README's performance block is
+// TestPerformance's output, whole: the machine, a scrape row for every size,
+// flag set and encoding, a publish row for every size.
+func TestReadmePerformanceTables(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, from := markerLine(readme, perfBegin)
+	to, _ := markerLine(readme, perfEnd)
+	if from < 0 || to < from {
+		t.Fatal(errPerfMarkers)
+	}
+	block := string(readme[from:to])
+	if !strings.Contains(block, "\nMachine: ") {
+		t.Error("no Machine line: regenerate with TestPerformance -perf.readme ../../README.md")
+	}
+	for _, size := range []string{"10k", "100k", "1M"} {
+		for _, flags := range []string{"default", "slim"} {
+			for _, enc := range perfEncs {
+				if row := "| " + size + " | " + flags + " | " + enc + " | "; !strings.Contains(block, row) {
+					t.Errorf("no scrape row %q", row)
+				}
+			}
+		}
+		if n := strings.Count(block, "\n| "+size+" | "); n != 5 { // 4 scrape rows and the publish row
+			t.Errorf("%d rows for %s, want 5", n, size)
+		}
 	}
 }
