@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
