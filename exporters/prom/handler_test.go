@@ -361,7 +361,10 @@ func TestConcurrentScrapesAndUpdates(t *testing.T) {
 	st := store.New(discard(), 0)
 	e := NewExposition(discard())
 	st.Subscribe(e.Update)
-	srv, _ := serve(t, e, ServerConfig{})
+	ev := NewEvents() // changed while scraped, as pushes and reloads do
+	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "govpulse_test_events_seen_total", Help: "h"})
+	ev.MustRegister(events)
+	srv, _ := serve(t, e, ServerConfig{PerScrape: ev})
 	st.Register("mot_cua", catalog.SourceOnestop, time.Minute, false)
 
 	var (
@@ -394,6 +397,8 @@ func TestConcurrentScrapesAndUpdates(t *testing.T) {
 		for _, p := range catalog.Periods {
 			res.Add(catalog.DossiersReceived, float64(n), agJustice, "DD", p, catalog.ChannelOnline)
 		}
+		events.Inc()
+		ev.Changed()
 		if n%3 == 0 {
 			st.Fail("mot_cua", source.Errorf(catalog.ReasonHTTP5xx, "503"), time.Now(), time.Millisecond)
 		} else {
