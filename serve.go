@@ -129,7 +129,8 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	scfg.PerScrape = d.perScrape
 	pushStats := &vmpush.Stats{Changed: d.perScrape.Changed}
 	if push.URL != "" {
-		// Gathered per scrape even with --web.disable-exporter-metrics: they change.
+		// In the per-scrape part even with --web.disable-exporter-metrics:
+		// gathered again after every push, so the next scrape shows it.
 		d.perScrape.MustRegister(pushStats)
 	}
 	mux := prom.NewMux(d.exposition, live, scfg, logger)

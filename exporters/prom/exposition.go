@@ -35,7 +35,8 @@ const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 // Rendering is cached per metric family, so a publication re-renders only the
 // families whose data changed: a family fed by the same *source.Results as in
 // the previous publication is reused as is, and one fed by new Results is
-// reused if its samples hash the same (a run that brought the same figures).
+// reused if its samples equal the previous ones (a run that brought the same
+// figures).
 // A family fed by several sources of one kind is rendered from all of them
 // together (the first source in name order wins a series both have).
 type Exposition struct {

@@ -277,6 +277,21 @@ func TestRenderMatchesCollectorOnGeneratedFamilies(t *testing.T) {
 			t.Errorf("seed %d (%d distinct values a label):", seed, distinct)
 			diffLines(t, want, got)
 		}
+		// Each family's prepared size is exact: the joined buffer is
+		// allocated once, to the byte.
+		for _, st := range sources {
+			ri := indexResult(st.Result)
+			for _, name := range ri.names {
+				var sc scratch
+				p, _, err := prepareFamily(&sc, ri.metric[name], []part{{res: st.Result, idx: ri.idx[name]}})
+				if err != nil || p == nil {
+					continue
+				}
+				if n := len(p.appendTo(nil)); n != p.size {
+					t.Errorf("seed %d, %s: prepared %d bytes, wrote %d", seed, name, p.size, n)
+				}
+			}
+		}
 	}
 }
 
